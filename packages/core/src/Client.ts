@@ -1,0 +1,318 @@
+/**
+ * The client: the five essential functions (`connect`, `sendMessage`, `subscribe`, `getState`, `close`), correlated
+ * `request`s, inbound `messages` as a `Stream`, lifecycle `events`, and layers for service wiring.
+ *
+ * @since 0.1.0
+ */
+import type * as Config from "effect/Config"
+import type * as ConfigError from "effect/ConfigError"
+import * as Context from "effect/Context"
+import * as Deferred from "effect/Deferred"
+import * as Effect from "effect/Effect"
+import { dual } from "effect/Function"
+import * as Layer from "effect/Layer"
+import * as Predicate from "effect/Predicate"
+import type * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
+import type * as ClientEvent from "./ClientEvent.js"
+import * as ClientOptions from "./ClientOptions.js"
+import * as Connection from "./internal/connection.js"
+import * as Requests from "./internal/requests.js"
+import * as Runtime from "./internal/runtime.js"
+import * as Subscriptions from "./internal/subscriptions.js"
+import * as Transport from "./internal/transport.js"
+import type * as JsonRpc from "./JsonRpc.js"
+import type { Message } from "./Message.js"
+import * as SubscriptionProtocol from "./SubscriptionProtocol.js"
+import type {
+  ConnectError,
+  Disconnected,
+  DuplicateRequestId,
+  RequestTimeout,
+  RpcError
+} from "./WebSocketError.js"
+import { InvalidOptions, NotConnected, SendError } from "./WebSocketError.js"
+
+/**
+ * @since 0.1.0
+ * @category type ids
+ */
+export const TypeId: unique symbol = Symbol.for("@zen-websocket/core/Client")
+
+/**
+ * @since 0.1.0
+ * @category type ids
+ */
+export type TypeId = typeof TypeId
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type State = "connecting" | "connected" | "disconnected"
+
+/**
+ * What `sendMessage` accepts: a string (text frame), bytes (binary frame) or a JSON-serialisable object (text frame).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Outbound = string | Uint8Array | object
+
+/**
+ * The id of a subscribe request; the confirmed channels are listed by `subscriptions`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type SubscriptionId = JsonRpc.RequestId
+
+/**
+ * How a correlated request can fail.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export type RequestError = RpcError | RequestTimeout | Disconnected | DuplicateRequestId | NotConnected | SendError
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface RequestOptions {
+  /** ms to wait for the response; defaults to the client's `requestTimeout` */
+  readonly timeout?: number | undefined
+}
+
+/**
+ * A connected client. It is a scoped resource: closing its scope closes it.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Client {
+  readonly [TypeId]: TypeId
+  /** a name for logs and metrics (`options.id`, else generated) */
+  readonly id: string
+  readonly options: ClientOptions.Resolved
+  /** inbound frames; every consumer sees every frame from the moment it starts; ends when the client closes */
+  readonly messages: Stream.Stream<Message>
+  /** subscribes now (in the scope) and returns the frames from this moment on: nothing is missed in between */
+  readonly messagesScoped: Effect.Effect<Stream.Stream<Message>, never, Scope.Scope>
+  /** lifecycle events, ending with `Closed` */
+  readonly events: Stream.Stream<ClientEvent.ClientEvent>
+  /** like `events`, subscribed now */
+  readonly eventsScoped: Effect.Effect<Stream.Stream<ClientEvent.ClientEvent>, never, Scope.Scope>
+  /** the current state, then every change */
+  readonly stateChanges: Stream.Stream<State>
+  readonly getState: Effect.Effect<State>
+  readonly sendMessage: (message: Outbound) => Effect.Effect<void, NotConnected | SendError>
+  readonly request: (request: JsonRpc.Request, options?: RequestOptions) => Effect.Effect<unknown, RequestError>
+  readonly subscribe: (channels: ReadonlyArray<string>) => Effect.Effect<SubscriptionId, RequestError | InvalidOptions>
+  readonly unsubscribe: (channels: ReadonlyArray<string>) => Effect.Effect<void, RequestError | InvalidOptions>
+  /** the confirmed channels, restored after every reconnect */
+  readonly subscriptions: Effect.Effect<ReadonlyArray<string>>
+  readonly close: Effect.Effect<void>
+}
+
+/**
+ * The `Client` service, for applications that receive a fixed connection from a layer (Pattern 3).
+ *
+ * @since 0.1.0
+ * @category tags
+ */
+export const Client: Context.Tag<Client, Client> = Context.GenericTag<Client>("@zen-websocket/core/Client")
+
+/**
+ * @since 0.1.0
+ * @category guards
+ */
+export const isClient = (u: unknown): u is Client => Predicate.hasProperty(u, TypeId)
+
+let clientCount = 0
+
+/**
+ * Opens a client. Resolves once the first connection is up, or fails after the initial retries. Options are validated
+ * first: a bad URL or option fails with `InvalidOptions` before any socket opens. `url` may be an Effect, evaluated on
+ * every attempt (fresh signed URLs).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const connect = (
+  url: string | Effect.Effect<string>,
+  options?: ClientOptions.Options
+): Effect.Effect<Client, ConnectError | InvalidOptions, Scope.Scope> =>
+  Effect.gen(function*() {
+    const resolved = yield* ClientOptions.validate(options)
+    if (!Effect.isEffect(url)) yield* ClientOptions.validateUrl(url)
+    const id = resolved.id ?? `client-${++clientCount}`
+    const protocol = resolved.subscriptionProtocol ?? SubscriptionProtocol.defaultProtocol
+    const runtime = yield* Runtime.make(id, resolved, protocol)
+    yield* Effect.addFinalizer(() => runtime.close)
+    yield* Effect.forkScoped(runtime.pump)
+    const ready = yield* Deferred.make<void, ConnectError | InvalidOptions>()
+    runtime.loop = yield* Effect.forkScoped(Connection.run(runtime, url, ready))
+    yield* Deferred.await(ready).pipe(Effect.onError(() => runtime.close))
+    return fromRuntime(runtime)
+  }).pipe(Effect.withSpan("zen_websocket.connect", { attributes: { url: typeof url === "string" ? url : "<effect>" } }))
+
+const fromRuntime = (runtime: Runtime.Runtime): Client => ({
+  [TypeId]: TypeId,
+  id: runtime.id,
+  options: runtime.options,
+  messages: runtime.messages,
+  messagesScoped: runtime.messagesScoped,
+  events: runtime.events,
+  eventsScoped: runtime.eventsScoped,
+  stateChanges: runtime.state.changes,
+  getState: Effect.sync(() => runtime.currentState),
+  sendMessage: (message) => send(runtime, message),
+  request: (request, options) => Effect.map(Requests.request(runtime, request, options), ([, result]) => result),
+  subscribe: (channels) => Subscriptions.subscribe(runtime, channels),
+  unsubscribe: (channels) => Subscriptions.unsubscribe(runtime, channels),
+  subscriptions: Effect.sync(() => [...runtime.tracked]),
+  close: runtime.close
+})
+
+const send = (runtime: Runtime.Runtime, message: Outbound): Effect.Effect<void, NotConnected | SendError> =>
+  Effect.suspend((): Effect.Effect<void, NotConnected | SendError> => {
+    const socket = runtime.sendable()
+    if (socket instanceof NotConnected) return Effect.fail(socket)
+    const frame = encode(message)
+    if (frame instanceof SendError) return Effect.fail(frame)
+    return Transport.send(socket, frame)
+      ? Effect.void
+      : Effect.fail(new NotConnected({ state: "connecting" }))
+  })
+
+const encode = (message: Outbound): string | Uint8Array | SendError => {
+  if (typeof message === "string" || message instanceof Uint8Array) return message
+  try {
+    const json = JSON.stringify(message)
+    if (typeof json === "string") return json
+    return new SendError({ reason: "encode", cause: "the message is not JSON-serialisable" })
+  } catch (cause) {
+    return new SendError({ reason: "encode", cause })
+  }
+}
+
+/**
+ * Sends a text frame (string), a binary frame (bytes) or an object as JSON. Fails with `NotConnected` while the client
+ * is not connected.
+ *
+ * @since 0.1.0
+ * @category sending
+ */
+export const sendMessage: {
+  (message: Outbound): (client: Client) => Effect.Effect<void, NotConnected | SendError>
+  (client: Client, message: Outbound): Effect.Effect<void, NotConnected | SendError>
+} = dual(2, (client: Client, message: Outbound) => client.sendMessage(message))
+
+/**
+ * Sends a JSON-RPC 2.0 request with a fresh id and waits for its response: the `result`, or `RpcError`,
+ * `RequestTimeout` (after `requestTimeout` ms, no hidden cap), `Disconnected`, `DuplicateRequestId`.
+ *
+ * @since 0.1.0
+ * @category requests
+ */
+export const request: {
+  (request: JsonRpc.Request, options?: RequestOptions): (client: Client) => Effect.Effect<unknown, RequestError>
+  (client: Client, request: JsonRpc.Request, options?: RequestOptions): Effect.Effect<unknown, RequestError>
+} = dual(
+  (args) => isClient(args[0]),
+  (client: Client, request: JsonRpc.Request, options?: RequestOptions) => client.request(request, options)
+)
+
+/**
+ * Subscribes to channels through the client's subscription protocol. Only the channels the server confirms are
+ * tracked (and restored after a reconnect); a rejected subscribe fails with the server's `RpcError`.
+ *
+ * @since 0.1.0
+ * @category subscriptions
+ */
+export const subscribe: {
+  (channels: ReadonlyArray<string>): (client: Client) => Effect.Effect<SubscriptionId, RequestError | InvalidOptions>
+  (client: Client, channels: ReadonlyArray<string>): Effect.Effect<SubscriptionId, RequestError | InvalidOptions>
+} = dual(2, (client: Client, channels: ReadonlyArray<string>) => client.subscribe(channels))
+
+/**
+ * Unsubscribes from channels and stops tracking them.
+ *
+ * @since 0.1.0
+ * @category subscriptions
+ */
+export const unsubscribe: {
+  (channels: ReadonlyArray<string>): (client: Client) => Effect.Effect<void, RequestError | InvalidOptions>
+  (client: Client, channels: ReadonlyArray<string>): Effect.Effect<void, RequestError | InvalidOptions>
+} = dual(2, (client: Client, channels: ReadonlyArray<string>) => client.unsubscribe(channels))
+
+/**
+ * The notifications of some channels as a `Stream`: subscribes when pulled, unsubscribes when the stream ends.
+ *
+ * @since 0.1.0
+ * @category subscriptions
+ */
+export const stream: {
+  (channels: ReadonlyArray<string>): (client: Client) => Stream.Stream<Message, RequestError | InvalidOptions>
+  (client: Client, channels: ReadonlyArray<string>): Stream.Stream<Message, RequestError | InvalidOptions>
+} = dual(2, (client: Client, channels: ReadonlyArray<string>) =>
+  Stream.unwrapScoped(Effect.gen(function*() {
+    const wanted = new Set(channels)
+    const protocol = client.options.subscriptionProtocol ?? SubscriptionProtocol.defaultProtocol
+    const messages = yield* client.messagesScoped
+    yield* Effect.acquireRelease(client.subscribe(channels), () => Effect.ignore(client.unsubscribe(channels)))
+    return Stream.filter(messages, (message) => {
+      const channel = protocol.channelOf(message)
+      return channel !== undefined && wanted.has(channel)
+    })
+  })))
+
+/**
+ * `"connecting" | "connected" | "disconnected"`. Safe after close.
+ *
+ * @since 0.1.0
+ * @category accessors
+ */
+export const getState = (client: Client): Effect.Effect<State> => client.getState
+
+/**
+ * The confirmed, tracked channels.
+ *
+ * @since 0.1.0
+ * @category accessors
+ */
+export const subscriptions = (client: Client): Effect.Effect<ReadonlyArray<string>> => client.subscriptions
+
+/**
+ * Sends a close frame (1000), stops reconnecting, fails pending requests with `Disconnected` and ends the streams.
+ * Idempotent.
+ *
+ * @since 0.1.0
+ * @category lifecycle
+ */
+export const close = (client: Client): Effect.Effect<void> => client.close
+
+/**
+ * A layer providing a connected `Client` (Pattern 3: a fixed connection started and stopped with the app).
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer = (
+  url: string | Effect.Effect<string>,
+  options?: ClientOptions.Options
+): Layer.Layer<Client, ConnectError | InvalidOptions> => Layer.scoped(Client, connect(url, options))
+
+/**
+ * Like `layer`, with the URL read from `Config` (e.g. `Config.string("FEED_URL")`).
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerConfig = (
+  url: Config.Config<string>,
+  options?: ClientOptions.Options
+): Layer.Layer<Client, ConnectError | InvalidOptions | ConfigError.ConfigError> =>
+  Layer.unwrapEffect(Effect.map(url, (u) => layer(u, options)))
+

@@ -1,0 +1,75 @@
+/**
+ * zen-websocket: a resilient WebSocket client for Effect.
+ *
+ * @since 0.1.0
+ */
+
+/**
+ * The five essential functions, requests, streams, events and layers.
+ *
+ * @since 0.1.0
+ */
+export * as Client from "./Client.js"
+
+/**
+ * Lifecycle events published on `client.events`.
+ *
+ * @since 0.1.0
+ */
+export * as ClientEvent from "./ClientEvent.js"
+
+/**
+ * Options, defaults and validation.
+ *
+ * @since 0.1.0
+ */
+export * as ClientOptions from "./ClientOptions.js"
+
+/**
+ * `explain(error)` and `isRecoverable(error)`.
+ *
+ * @since 0.1.0
+ */
+export * as ErrorHandler from "./ErrorHandler.js"
+
+/**
+ * JSON-RPC 2.0 framing and matching.
+ *
+ * @since 0.1.0
+ */
+export * as JsonRpc from "./JsonRpc.js"
+
+/**
+ * Inbound frames.
+ *
+ * @since 0.1.0
+ */
+export * as Message from "./Message.js"
+
+/**
+ * The backoff schedule and the reconnect decision.
+ *
+ * @since 0.1.0
+ */
+export * as Reconnect from "./Reconnect.js"
+
+/**
+ * Subscription dialects.
+ *
+ * @since 0.1.0
+ */
+export * as SubscriptionProtocol from "./SubscriptionProtocol.js"
+
+/**
+ * The shipped mock server and test layers.
+ *
+ * @since 0.1.0
+ */
+export * as Testing from "./Testing.js"
+
+/**
+ * The tagged errors.
+ *
+ * @since 0.1.0
+ */
+export * as WebSocketError from "./WebSocketError.js"

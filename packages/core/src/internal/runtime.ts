@@ -1,0 +1,183 @@
+/**
+ * The state of one client shared by its parts: the current socket, pending requests, tracked subscriptions, the
+ * inbound router and the event/message hubs. The inbound path is synchronous up to the mailbox: no fiber per frame.
+ */
+import * as Chunk from "effect/Chunk"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
+import * as Mailbox from "effect/Mailbox"
+import * as PubSub from "effect/PubSub"
+import type * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
+import * as SubscriptionRef from "effect/SubscriptionRef"
+import type WebSocket from "ws"
+import * as ClientEvent from "../ClientEvent.js"
+import type * as ClientOptions from "../ClientOptions.js"
+import * as JsonRpc from "../JsonRpc.js"
+import * as Message from "../Message.js"
+import type { SubscriptionProtocol } from "../SubscriptionProtocol.js"
+import { Disconnected, NotConnected } from "../WebSocketError.js"
+import { Pending } from "./pending.js"
+import * as Transport from "./transport.js"
+
+/** @internal */
+export type State = "connecting" | "connected" | "disconnected"
+
+const End: unique symbol = Symbol.for("@zen-websocket/core/internal/End")
+type End = typeof End
+const notEnd = <A>(a: A | End): a is A => a !== End
+
+/** @internal */
+export class Runtime {
+  /** the open socket of the current connection, set once the upgrade completed */
+  socket: WebSocket | undefined = undefined
+  /** true once the connection finished its restore steps: user sends go out only then */
+  writable = false
+  closed = false
+  currentState: State = "connecting"
+  inboundFrames = 0
+  loop: Fiber.RuntimeFiber<void> | undefined = undefined
+  readonly pending = new Pending()
+  readonly tracked = new Set<string>()
+  private inboxSize = 0
+  private paused = false
+
+  constructor(
+    readonly id: string,
+    readonly options: ClientOptions.Resolved,
+    readonly protocol: SubscriptionProtocol,
+    readonly state: SubscriptionRef.SubscriptionRef<State>,
+    readonly inbox: Mailbox.Mailbox<Message.Message>,
+    readonly messageHub: PubSub.PubSub<Message.Message | End>,
+    readonly eventHub: PubSub.PubSub<ClientEvent.ClientEvent | End>
+  ) {
+    this.messagesScoped = Effect.map(Stream.fromPubSub(messageHub, { scoped: true }), Stream.takeWhile(notEnd))
+    this.messages = Stream.unwrapScoped(
+      Effect.suspend(() => this.closed ? Effect.succeed(Stream.empty) : this.messagesScoped)
+    )
+    this.eventsScoped = Effect.map(Stream.fromPubSub(eventHub, { scoped: true }), Stream.takeWhile(notEnd))
+    this.events = Stream.unwrapScoped(
+      Effect.suspend(() => this.closed ? Effect.succeed(Stream.empty) : this.eventsScoped)
+    )
+  }
+
+  readonly messagesScoped: Effect.Effect<Stream.Stream<Message.Message>, never, Scope.Scope>
+  readonly messages: Stream.Stream<Message.Message>
+  readonly eventsScoped: Effect.Effect<Stream.Stream<ClientEvent.ClientEvent>, never, Scope.Scope>
+  readonly events: Stream.Stream<ClientEvent.ClientEvent>
+
+  // ---- inbound: called synchronously by the `ws` listeners ----
+
+  readonly onMessage = (data: Buffer, isBinary: boolean): void => {
+    this.inboundFrames++
+    if (isBinary) return this.deliver(new Message.Binary(data))
+    const text = data.toString()
+    const message = new Message.Text(text)
+    if (this.pending.size > 0 && JsonRpc.mayBeResponse(text)) {
+      if (this.pending.resolve(JsonRpc.classify(message.json)) !== undefined) return
+    }
+    this.deliver(message)
+  }
+
+  private deliver(message: Message.Message): void {
+    this.inbox.unsafeOffer(message)
+    if (++this.inboxSize >= this.options.inbound.bufferSize && !this.paused && this.socket !== undefined) {
+      this.paused = true
+      this.socket.pause()
+    }
+  }
+
+  /** The pump: hands inbound frames to the subscribers a chunk at a time. */
+  readonly pump: Effect.Effect<void> = Effect.gen(this, function*() {
+    while (true) {
+      const [messages, done] = yield* this.inbox.takeAll
+      this.inboxSize -= Chunk.size(messages)
+      if (Chunk.isNonEmpty(messages)) yield* PubSub.publishAll(this.messageHub, messages)
+      if (this.paused && this.inboxSize < this.options.inbound.bufferSize / 2) {
+        this.paused = false
+        this.socket?.resume()
+      }
+      if (done) return yield* PubSub.publish(this.messageHub, End)
+    }
+  })
+
+  // ---- state and events ----
+
+  setState(state: State): Effect.Effect<void> {
+    return Effect.suspend(() => {
+      if (this.currentState === state) return Effect.void
+      this.currentState = state
+      return SubscriptionRef.set(this.state, state)
+    })
+  }
+
+  emit(event: ClientEvent.ClientEvent): Effect.Effect<void> {
+    const publish = PubSub.publish(this.eventHub, event)
+    return this.options.debug
+      ? Effect.zipRight(Effect.logDebug(`[${this.id}] ${event._tag}`, event), publish)
+      : Effect.asVoid(publish)
+  }
+
+  // ---- outbound ----
+
+  /** The socket user sends may use, or the reason they may not. */
+  sendable(): WebSocket | NotConnected {
+    if (this.writable && this.socket !== undefined && Transport.isOpen(this.socket)) return this.socket
+    return new NotConnected({ state: this.closed || this.currentState === "disconnected" ? "disconnected" : "connecting" })
+  }
+
+  // ---- connection lifecycle ----
+
+  attach(socket: WebSocket): void {
+    this.socket = socket
+    this.paused = false
+  }
+
+  /** The link is gone: nothing may be sent on it, every pending request fails at once. */
+  detach(error: Disconnected): void {
+    this.socket = undefined
+    this.writable = false
+    this.pending.failAll(error)
+  }
+
+  /** Our own close: stop the loop, fail what is pending, end the streams. Idempotent. */
+  readonly close: Effect.Effect<void> = Effect.suspend(() => {
+    if (this.closed) return Effect.void
+    this.closed = true
+    this.writable = false
+    this.pending.failAll(new Disconnected({ code: 1000, reason: "client closed" }))
+    return Effect.gen(this, function*() {
+      if (this.loop !== undefined) yield* Fiber.interrupt(this.loop)
+      yield* this.setState("disconnected")
+      yield* this.emit(ClientEvent.Closed())
+      yield* PubSub.publish(this.eventHub, End)
+      this.inbox.unsafeDone(Exit.void)
+    })
+  })
+}
+
+/** @internal */
+export const make = (
+  id: string,
+  options: ClientOptions.Resolved,
+  protocol: SubscriptionProtocol
+): Effect.Effect<Runtime> =>
+  Effect.gen(function*() {
+    const state = yield* SubscriptionRef.make<State>("connecting")
+    const inbox = yield* Mailbox.make<Message.Message>()
+    const messageHub = yield* makeMessageHub(options.inbound)
+    const eventHub = yield* PubSub.unbounded<ClientEvent.ClientEvent | End>()
+    return new Runtime(id, options, protocol, state, inbox, messageHub, eventHub)
+  })
+
+const makeMessageHub = (inbound: ClientOptions.Resolved["inbound"]) => {
+  switch (inbound.strategy) {
+    case "sliding":
+      return PubSub.sliding<Message.Message | End>(inbound.bufferSize)
+    case "dropping":
+      return PubSub.dropping<Message.Message | End>(inbound.bufferSize)
+    case "suspend":
+      return PubSub.bounded<Message.Message | End>(inbound.bufferSize)
+  }
+}

@@ -1,0 +1,160 @@
+/**
+ * The one place that touches `ws`: open a connection in a scope, frames in, frames out, ping, close.
+ */
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import type * as Scope from "effect/Scope"
+import type * as Http from "node:http"
+import type * as Tls from "node:tls"
+import WebSocket from "ws"
+import type { ConnectErrorReason } from "../WebSocketError.js"
+import { ConnectError } from "../WebSocketError.js"
+
+/** What the transport needs to open one connection. */
+export interface OpenOptions {
+  readonly url: string
+  readonly timeout: number
+  readonly headers: Readonly<Record<string, string>>
+  readonly protocols: ReadonlyArray<string>
+  readonly maxPayload: number
+  readonly tls: Tls.ConnectionOptions | undefined
+}
+
+/** Synchronous listeners installed before the socket opens, so no frame is ever missed. */
+export interface Listeners {
+  readonly onMessage: (data: Buffer, isBinary: boolean) => void
+  readonly onPong: (data: Buffer) => void
+  readonly onPing: (data: Buffer) => void
+  readonly onClose: (code: number, reason: string, cause: unknown) => void
+  readonly onError: (error: Error) => void
+}
+
+/** The details of a refused upgrade, kept as the `cause` of a `ConnectError` with reason `http`. */
+export interface UpgradeResponse {
+  readonly status: number
+  readonly statusText: string
+  readonly headers: Http.IncomingHttpHeaders
+}
+
+/**
+ * Opens one WebSocket and waits for the upgrade. The socket is closed (1000) when the scope closes.
+ */
+export const open = (options: OpenOptions, listeners: Listeners): Effect.Effect<WebSocket, ConnectError, Scope.Scope> =>
+  Effect.acquireRelease(
+    Effect.sync(() => create(options, listeners)),
+    (ws) => closeGracefully(ws, Math.min(options.timeout, 1_000))
+  ).pipe(
+    Effect.tap((ws) => awaitOpen(ws, options.url)),
+    Effect.timeoutFail({
+      duration: Duration.millis(options.timeout),
+      onTimeout: () =>
+        new ConnectError({
+          reason: "timeout",
+          url: options.url,
+          cause: `no WebSocket upgrade within ${options.timeout} ms`
+        })
+    })
+  )
+
+const create = (options: OpenOptions, listeners: Listeners): WebSocket => {
+  const ws = new WebSocket(options.url, [...options.protocols], {
+    headers: { ...options.headers },
+    maxPayload: options.maxPayload,
+    perMessageDeflate: false,
+    followRedirects: false,
+    ...options.tls
+  })
+  let lastError: unknown = undefined
+  // an 'error' without listener would crash the process: keep one for the socket's whole life
+  ws.on("error", (error) => {
+    lastError = error
+    if (ws.readyState !== WebSocket.CONNECTING) listeners.onError(error)
+  })
+  ws.on("message", listeners.onMessage)
+  ws.on("pong", listeners.onPong)
+  ws.on("ping", listeners.onPing)
+  ws.on("close", (code, reason) => listeners.onClose(code, reason.toString(), lastError))
+  return ws
+}
+
+const awaitOpen = (ws: WebSocket, url: string): Effect.Effect<void, ConnectError> =>
+  Effect.async<void, ConnectError>((resume) => {
+    const onOpen = () => resume(Effect.void)
+    const onError = (error: Error) => resume(Effect.fail(classify(url, error)))
+    const onResponse = (_request: Http.ClientRequest, response: Http.IncomingMessage) => {
+      const status = response.statusCode ?? 0
+      const cause: UpgradeResponse = {
+        status,
+        statusText: response.statusMessage ?? "",
+        headers: response.headers
+      }
+      response.resume()
+      ws.off("error", onError)
+      ws.terminate()
+      resume(Effect.fail(new ConnectError({ reason: "http", url, status, cause })))
+    }
+    ws.once("open", onOpen)
+    ws.once("error", onError)
+    ws.once("unexpected-response", onResponse)
+    return Effect.sync(() => {
+      ws.off("open", onOpen)
+      ws.off("error", onError)
+      ws.off("unexpected-response", onResponse)
+    })
+  })
+
+const tlsCodes = new Set([
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "UNABLE_TO_GET_ISSUER_CERT",
+  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+  "CERT_HAS_EXPIRED",
+  "CERT_NOT_YET_VALID",
+  "CERT_REVOKED",
+  "CERT_UNTRUSTED",
+  "CERT_REJECTED",
+  "ERR_TLS_CERT_ALTNAME_INVALID",
+  "ERR_TLS_HANDSHAKE_TIMEOUT",
+  "EPROTO"
+])
+
+const reasonOf = (error: Error & { code?: unknown }): ConnectErrorReason => {
+  const code = typeof error.code === "string" ? error.code : ""
+  if (code === "ECONNREFUSED") return "refused"
+  if (code === "ENOTFOUND" || code === "EAI_AGAIN" || code === "EAI_NONAME" || code === "EAI_FAIL") return "dns"
+  if (code === "ETIMEDOUT") return "timeout"
+  if (tlsCodes.has(code) || code.startsWith("ERR_SSL_") || code.startsWith("ERR_TLS_")) return "tls"
+  if (code === "") return "protocol"
+  return "network"
+}
+
+const classify = (url: string, error: Error): ConnectError => new ConnectError({ reason: reasonOf(error), url, cause: error })
+
+/** Sends a close frame with `code` and waits up to `graceMs` for the close handshake, then terminates. */
+export const closeGracefully = (ws: WebSocket, graceMs: number, code = 1000, reason = ""): Effect.Effect<void> =>
+  Effect.async<void>((resume) => {
+    if (ws.readyState === WebSocket.CLOSED) return resume(Effect.void)
+    if (ws.readyState === WebSocket.CONNECTING) {
+      ws.terminate()
+      return resume(Effect.void)
+    }
+    // a real timer on purpose: the close handshake happens on the wire, not on the (possibly test) Clock
+    const timer = setTimeout(() => ws.terminate(), graceMs)
+    ws.once("close", () => {
+      clearTimeout(timer)
+      resume(Effect.void)
+    })
+    if (ws.readyState === WebSocket.OPEN) ws.close(code, reason)
+  })
+
+/** Sends one frame; false when the socket is not open. */
+export const send = (ws: WebSocket, data: string | Uint8Array): boolean => {
+  if (ws.readyState !== WebSocket.OPEN) return false
+  if (typeof data === "string") ws.send(data)
+  else ws.send(data, { binary: true })
+  return true
+}
+
+/** @internal */
+export const isOpen = (ws: WebSocket): boolean => ws.readyState === WebSocket.OPEN
