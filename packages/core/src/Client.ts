@@ -28,10 +28,11 @@ import type {
   ConnectError,
   Disconnected,
   DuplicateRequestId,
+  InvalidOptions,
   RequestTimeout,
   RpcError
 } from "./WebSocketError.js"
-import { InvalidOptions, NotConnected, SendError } from "./WebSocketError.js"
+import { NotConnected, SendError } from "./WebSocketError.js"
 
 /**
  * @since 0.1.0
@@ -50,6 +51,14 @@ export type TypeId = typeof TypeId
  * @category models
  */
 export type State = "connecting" | "connected" | "disconnected"
+
+/**
+ * The options of `connect` (see `ClientOptions.Options`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Options = ClientOptions.Options
 
 /**
  * What `sendMessage` accepts: a string (text frame), bytes (binary frame) or a JSON-serialisable object (text frame).
@@ -315,4 +324,3 @@ export const layerConfig = (
   options?: ClientOptions.Options
 ): Layer.Layer<Client, ConnectError | InvalidOptions | ConfigError.ConfigError> =>
   Layer.unwrapEffect(Effect.map(url, (u) => layer(u, options)))
-

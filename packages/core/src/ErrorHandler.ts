@@ -676,10 +676,10 @@ const rawEntry = (error: unknown): RawEntry | undefined => {
  *
  * - `ConnectError`: `timeout`, `refused`, `dns`, `network` → `true`; `http` → `true` only for 408, 429 and 5xx
  *   (not 401/403/404/426…); `tls`, `protocol`, `max-attempts` → `false`.
- * - `Disconnected`: `true`, except the close codes that say "this session is wrong": 1002 (protocol error),
- *   1003 (unsupported data), 1007 (invalid payload), 1008 (policy violation), 1009 (message too big: retrying hits
- *   the same limit until `maxPayload` changes), 1010 (missing extension), 1015 (TLS failure), 3000 (unauthorized) and
- *   3003 (forbidden). Application-defined 4000–4999 codes are retried since their meaning is unknown; use the
+ * - `Disconnected`: `true`, except the close codes that say "this session is not allowed": 1008 (policy
+ *   violation), 1010 (missing extension), 1015 (TLS failure), 3000 (unauthorized) and 3003 (forbidden). A malformed
+ *   or oversized frame (1002, 1003, 1007, 1009) is one bad frame, not a bad session: the client reconnects and stays
+ *   usable. Application-defined 4000–4999 codes are retried since their meaning is unknown; use the
  *   `shouldReconnect` option to refine that.
  * - `NotConnected`, `RequestTimeout`, `RateLimited`, `SendError` `socket` → `true`.
  * - `RpcError`, `DuplicateRequestId`, `InvalidOptions`, `SendError` `encode` → `false`.
@@ -739,7 +739,7 @@ const connectRecoverable = (error: ConnectError): boolean => {
   }
 }
 
-const fatalCloseCodes: ReadonlySet<number> = new Set([1002, 1003, 1007, 1008, 1009, 1010, 1015, 3000, 3003])
+const fatalCloseCodes: ReadonlySet<number> = new Set([1008, 1010, 1015, 3000, 3003])
 
 // -----------------------------------------------------------------------------
 // helpers

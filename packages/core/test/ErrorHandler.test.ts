@@ -525,11 +525,11 @@ describe("ErrorHandler.isRecoverable", () => {
     assert.isFalse(connect("http"))
   })
 
-  it("Disconnected: true except protocol, policy and size closes", () => {
-    for (const code of [1000, 1001, 1005, 1006, 1011, 1012, 1013, 1014, 4000, 4001, 4999]) {
+  it("Disconnected: true except policy, extension, TLS and auth closes; one bad frame is recoverable", () => {
+    for (const code of [1000, 1001, 1002, 1003, 1005, 1006, 1007, 1009, 1011, 1012, 1013, 1014, 4000, 4001, 4999]) {
       assert.isTrue(ErrorHandler.isRecoverable(new Disconnected({ code, reason: "" })), String(code))
     }
-    for (const code of [1002, 1003, 1007, 1008, 1009, 1010, 1015]) {
+    for (const code of [1008, 1010, 1015, 3000, 3003]) {
       assert.isFalse(ErrorHandler.isRecoverable(new Disconnected({ code, reason: "" })), String(code))
     }
   })

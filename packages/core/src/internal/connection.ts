@@ -35,7 +35,10 @@ export const run = (runtime: Runtime, url: string | Effect.Effect<string>, ready
     const driver = yield* Schedule.driver(
       Reconnect.schedule(runtime.options).pipe(
         Schedule.modifyDelayEffect((_, delay) =>
-          Effect.as(runtime.emit(ClientEvent.Reconnecting({ attempt: attempt + 1, delayMs: Duration.toMillis(delay) })), delay)
+          Effect.as(
+            runtime.emit(ClientEvent.Reconnecting({ attempt: attempt + 1, delayMs: Duration.toMillis(delay) })),
+            delay
+          )
         )
       )
     )
@@ -47,6 +50,9 @@ export const run = (runtime: Runtime, url: string | Effect.Effect<string>, ready
       const end = yield* Effect.flip(Effect.scoped(connectOnce(runtime, url, ready)))
       const upMs = performance.now() - startedAt
       if (end._tag === "Disconnected") {
+        if (Transport.isFrameTooLarge(end.cause)) {
+          yield* runtime.emit(ClientEvent.FrameTooLarge({ maxPayload: runtime.options.maxPayload, cause: end.cause }))
+        }
         yield* runtime.emit(ClientEvent.Disconnected({ code: end.code, reason: end.reason, cause: end.cause }))
         if (upMs >= stableAfterMs(runtime)) {
           yield* driver.reset
@@ -77,7 +83,7 @@ const connectOnce = (runtime: Runtime, url: string | Effect.Effect<string>, read
     const headers = yield* resolveHeaders(runtime.options.headers)
     const ended = yield* Deferred.make<never, Disconnected>()
     const startedAt = performance.now()
-    let opened: WebSocket | undefined
+    let opened: WebSocket | undefined = undefined
     const socket = yield* Transport.open(
       {
         url: target,

@@ -124,7 +124,9 @@ export class Runtime {
   /** The socket user sends may use, or the reason they may not. */
   sendable(): WebSocket | NotConnected {
     if (this.writable && this.socket !== undefined && Transport.isOpen(this.socket)) return this.socket
-    return new NotConnected({ state: this.closed || this.currentState === "disconnected" ? "disconnected" : "connecting" })
+    return new NotConnected({
+      state: this.closed || this.currentState === "disconnected" ? "disconnected" : "connecting"
+    })
   }
 
   // ---- connection lifecycle ----

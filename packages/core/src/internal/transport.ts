@@ -73,9 +73,24 @@ const create = (options: OpenOptions, listeners: Listeners): WebSocket => {
   ws.on("message", listeners.onMessage)
   ws.on("pong", listeners.onPong)
   ws.on("ping", listeners.onPing)
-  ws.on("close", (code, reason) => listeners.onClose(code, reason.toString(), lastError))
+  ws.on("close", (code, reason) => listeners.onClose(closeCodeOf(code, lastError), reason.toString(), lastError))
   return ws
 }
+
+/**
+ * When `ws` rejects an inbound frame (too large, invalid UTF-8, bad opcode) it sends the matching close code (1009,
+ * 1007, 1002) but reports 1006 locally because it stops reading: surface the code it sent.
+ */
+const closeCodeOf = (code: number, error: unknown): number => {
+  if (code !== 1006 || !(error instanceof Error)) return code
+  const key = Object.getOwnPropertySymbols(error).find((symbol) => symbol.description === "status-code")
+  const sent = key === undefined ? undefined : (error as unknown as Record<symbol, unknown>)[key]
+  return typeof sent === "number" ? sent : code
+}
+
+/** The `ws` error for an inbound frame over `maxPayload`. */
+export const isFrameTooLarge = (error: unknown): boolean =>
+  error instanceof Error && (error as { code?: unknown }).code === "WS_ERR_UNSUPPORTED_MESSAGE_LENGTH"
 
 const awaitOpen = (ws: WebSocket, url: string): Effect.Effect<void, ConnectError> =>
   Effect.async<void, ConnectError>((resume) => {
@@ -129,7 +144,8 @@ const reasonOf = (error: Error & { code?: unknown }): ConnectErrorReason => {
   return "network"
 }
 
-const classify = (url: string, error: Error): ConnectError => new ConnectError({ reason: reasonOf(error), url, cause: error })
+const classify = (url: string, error: Error): ConnectError =>
+  new ConnectError({ reason: reasonOf(error), url, cause: error })
 
 /** Sends a close frame with `code` and waits up to `graceMs` for the close handshake, then terminates. */
 export const closeGracefully = (ws: WebSocket, graceMs: number, code = 1000, reason = ""): Effect.Effect<void> =>

@@ -1,0 +1,509 @@
+/**
+ * A real WebSocket server on 127.0.0.1 for tests of code that uses zen-websocket (or any WebSocket client): scripted
+ * replies, injected frames, assertions on what the client sent, and the faults real servers have — refused
+ * connections, stalled or rejected handshakes, half-open links, dropped pongs, slow frames, abrupt disconnects.
+ *
+ * ```ts
+ * import * as Testing from "@zen-websocket/core/Testing"
+ *
+ * it.scopedLive("subscribes", () =>
+ *   Effect.gen(function*() {
+ *     const server = yield* Testing.startMockServer()
+ *     // ... connect a client to server.url and subscribe ...
+ *     yield* server.assertMessageSent({ method: "public/subscribe" })
+ *   }))
+ * ```
+ *
+ * @since 0.1.0
+ */
+import * as Context from "effect/Context"
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
+import { dual } from "effect/Function"
+import * as Layer from "effect/Layer"
+import * as Predicate from "effect/Predicate"
+import type * as Scope from "effect/Scope"
+import type { IncomingHttpHeaders } from "node:http"
+import * as Client from "./Client.js"
+import type * as ClientOptions from "./ClientOptions.js"
+import * as internal from "./internal/mockServer.js"
+import type { ConnectError, InvalidOptions } from "./WebSocketError.js"
+
+// -------------------------------------------------------------------------------------------------------------------
+// models
+// -------------------------------------------------------------------------------------------------------------------
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface MockServerOptions {
+  /** Port to listen on; `0` (the default) picks a free one. */
+  readonly port?: number | undefined
+  /** Path of the WebSocket endpoint (default `"/ws"`); upgrades on other paths get HTTP 404. */
+  readonly path?: string | undefined
+  /** Serve `wss://` with a self-signed certificate for 127.0.0.1 and localhost (see `MockServer.ca`). */
+  readonly tls?: boolean | undefined
+  /** How the server answers each frame (default: `defaultHandler`). */
+  readonly handler?: Handler | undefined
+  /** How many received frames are kept, the newest (default 10 000). */
+  readonly maxReceived?: number | undefined
+}
+
+/**
+ * A WebSocket data frame.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Frame =
+  | { readonly _tag: "Text"; readonly data: string }
+  | { readonly _tag: "Binary"; readonly data: Uint8Array }
+
+/**
+ * A frame the server received from a client, with the connection it came on and when (ms since the epoch).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type ReceivedFrame = Frame & {
+  readonly connectionId: number
+  readonly at: number
+}
+
+/**
+ * What a handler answers: one frame (a string is a text frame, bytes a binary frame), several frames in order, or
+ * nothing.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Reply = string | Uint8Array | ReadonlyArray<string | Uint8Array> | undefined | void
+
+/**
+ * Answers one received frame. Replies on one connection keep the order of the frames. A handler that throws or fails
+ * is logged (`Effect.logWarning`) and the server goes on.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Handler = (frame: Frame, connection: MockConnection) => Reply | Effect.Effect<Reply>
+
+/**
+ * One live connection, as seen by a `Handler`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface MockConnection {
+  /** 1 for the first accepted connection, then 2, 3… */
+  readonly id: number
+  /** The upgrade request: `url` keeps the query string. */
+  readonly request: { readonly url: string; readonly headers: IncomingHttpHeaders }
+  /** Sends a frame (text for a string, binary for bytes), subject to `delayFrames` and `goSilent`. */
+  readonly send: (frame: string | Uint8Array) => void
+  /** Starts a close handshake. */
+  readonly close: (code?: number | undefined, reason?: string | undefined) => void
+  /** Destroys the socket without a close frame (the client sees 1006). */
+  readonly terminate: () => void
+}
+
+/**
+ * Selects a received frame:
+ *
+ * - a string: a text frame with exactly that text;
+ * - a `RegExp`: a text frame it matches;
+ * - a plain object: a text frame holding a JSON object whose top-level fields include these (values compared deeply);
+ * - a `Uint8Array`: a binary frame with exactly these bytes;
+ * - a function: any frame it accepts.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Matcher =
+  | string
+  | RegExp
+  | Uint8Array
+  | Record<string, unknown>
+  | ((frame: ReceivedFrame) => boolean)
+
+/**
+ * The upgrade request of one connection attempt.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface UpgradeRequest {
+  /** The request target, with the query string. */
+  readonly url: string
+  readonly headers: IncomingHttpHeaders
+}
+
+/**
+ * How `simulateDisconnect` ends the connections: `"normal"` closes with 1000 "Normal closure", `"going_away"` with
+ * 1001 "Server going away", a number with that code ("Custom close"), `"abnormal"` destroys the socket without a close
+ * frame (the client sees 1006).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type DisconnectMode = "normal" | "going_away" | "abnormal" | number
+
+/**
+ * @since 0.1.0
+ * @category type ids
+ */
+export const TypeId: unique symbol = Symbol.for("@zen-websocket/core/Testing/MockServer")
+
+/**
+ * @since 0.1.0
+ * @category type ids
+ */
+export type TypeId = typeof TypeId
+
+/**
+ * A running mock server. Every `Effect` here is safe to run any number of times.
+ *
+ * Waits (`assertMessageSent`, `awaitConnections`) are signalled by the server, never polled, and their timeouts run on
+ * real time, so they also work in tests that use `TestClock`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface MockServer {
+  readonly [TypeId]: TypeId
+  /** `ws://127.0.0.1:<port><path>` (`wss://` with `tls: true`). */
+  readonly url: string
+  readonly port: number
+  /** The PEM certificate when `tls: true`: pass it to the client as `tls.ca` / `ca`. */
+  readonly ca: string | undefined
+  /** Sends a text (string) or binary (bytes) frame to every live connection. */
+  readonly injectMessage: (message: string | Uint8Array) => Effect.Effect<void>
+  /**
+   * Succeeds with the first received frame that matches — already received or arriving within `timeoutMs` (default
+   * 1000) — or fails with a `MockAssertionError` that lists the last frames received.
+   */
+  readonly assertMessageSent: (
+    matcher: Matcher,
+    timeoutMs?: number | undefined
+  ) => Effect.Effect<ReceivedFrame, MockAssertionError>
+  /** The frames received from all connections, oldest first (the last `maxReceived`). */
+  readonly receivedMessages: Effect.Effect<ReadonlyArray<ReceivedFrame>>
+  /** Forgets the received frames (e.g. before a `restart`, to assert only on what comes after). */
+  readonly clearReceived: Effect.Effect<void>
+  /** Live connections now. */
+  readonly connectionCount: Effect.Effect<number>
+  /** Accepted upgrades since the server started. */
+  readonly totalConnections: Effect.Effect<number>
+  /** Every upgrade request that reached the server, accepted or not, oldest first. */
+  readonly upgradeRequests: Effect.Effect<ReadonlyArray<UpgradeRequest>>
+  /** Waits until at least `n` upgrades have been accepted since start (`timeoutMs` default 1000). */
+  readonly awaitConnections: (n: number, timeoutMs?: number | undefined) => Effect.Effect<void, MockAssertionError>
+  /**
+   * Ends every live connection (see `DisconnectMode`) and waits until they are closed. Later connections are served
+   * normally.
+   */
+  readonly simulateDisconnect: (how: DisconnectMode, reason?: string | undefined) => Effect.Effect<void>
+  /** Closes every connection with 1001 and stops listening. Idempotent; also run when the scope closes. */
+  readonly stopServer: Effect.Effect<void>
+  /** `stopServer`, then listens again on the same port with every fault cleared. Received frames are kept. */
+  readonly restart: Effect.Effect<void, MockServerError>
+  /** `true`: stop listening (clients get ECONNREFUSED), live connections stay; `false`: listen again, same port. */
+  readonly refuseConnections: (on: boolean) => Effect.Effect<void, MockServerError>
+  /** `true`: accept TCP (and TLS) but never answer upgrade requests. */
+  readonly stallHandshake: (on: boolean) => Effect.Effect<void>
+  /** Answer upgrade requests with this HTTP status and body; `undefined` stops rejecting. */
+  readonly rejectUpgrade: (status: number | undefined, body?: string | undefined) => Effect.Effect<void>
+  /**
+   * Half-open link: `true` stops reading from every connection (new ones too), answering pings and sending anything;
+   * `false` resumes (frames the client sent meanwhile are then read).
+   */
+  readonly goSilent: (on: boolean) => Effect.Effect<void>
+  /** `true`: client pings are counted but not answered. */
+  readonly dropPongs: (on: boolean) => Effect.Effect<void>
+  /** Delays every frame the server sends (replies, injected frames, pings, pongs) by `ms`, keeping order; 0 = off. */
+  readonly delayFrames: (ms: number) => Effect.Effect<void>
+  /** Sends a ping to every live connection. */
+  readonly pingClients: (payload?: string | Uint8Array | undefined) => Effect.Effect<void>
+  /** Pings received from clients. */
+  readonly pingsReceived: Effect.Effect<number>
+  /** Pongs received from clients (answers to `pingClients`). */
+  readonly pongsReceived: Effect.Effect<number>
+}
+
+/**
+ * The `MockServer` service, provided by `layer`.
+ *
+ * @since 0.1.0
+ * @category tags
+ */
+export const MockServer: Context.Tag<MockServer, MockServer> = Context.GenericTag<MockServer>(
+  "@zen-websocket/core/Testing/MockServer"
+)
+
+/**
+ * @since 0.1.0
+ * @category guards
+ */
+export const isMockServer = (u: unknown): u is MockServer => Predicate.hasProperty(u, TypeId)
+
+// -------------------------------------------------------------------------------------------------------------------
+// errors
+// -------------------------------------------------------------------------------------------------------------------
+
+/**
+ * An assertion on the mock server did not hold in time. `received` holds the frames received so far.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class MockAssertionError extends Data.TaggedError("MockAssertionError")<{
+  readonly message: string
+  readonly received: ReadonlyArray<ReceivedFrame>
+}> {}
+
+/**
+ * The mock server could not start or listen again (port taken, certificate generation failed).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class MockServerError extends Data.TaggedError("MockServerError")<{
+  readonly reason: string
+  readonly cause?: unknown
+}> {
+  override get message(): string {
+    return `Mock server: ${this.reason}`
+  }
+}
+
+// -------------------------------------------------------------------------------------------------------------------
+// handlers
+// -------------------------------------------------------------------------------------------------------------------
+
+/**
+ * The default replies, JSON-RPC aware so a client's subscriptions and requests work out of the box:
+ *
+ * - text `"ping"` → `"pong"`;
+ * - a JSON-RPC request (`id` and `method`): `public|private/subscribe|unsubscribe` → `result: params.channels`,
+ *   `public/test` → `result: { version: "mock" }`, any other method → `result: { method, params }`;
+ * - any other text → `"echo: <text>"`;
+ * - binary → the same bytes.
+ *
+ * @since 0.1.0
+ * @category handlers
+ */
+export const defaultHandler: Handler = (frame) => {
+  if (frame._tag === "Binary") return frame.data
+  if (frame.data === "ping") return "pong"
+  const request = parseJsonRpcRequest(frame.data)
+  if (request === undefined) return `echo: ${frame.data}`
+  return JSON.stringify({ jsonrpc: "2.0", id: request.id, result: jsonRpcResult(request.method, request.params) })
+}
+
+/**
+ * Echoes every frame back unchanged.
+ *
+ * @since 0.1.0
+ * @category handlers
+ */
+export const echoHandler: Handler = (frame) => frame.data
+
+/**
+ * Never replies.
+ *
+ * @since 0.1.0
+ * @category handlers
+ */
+export const silentHandler: Handler = () => undefined
+
+interface JsonRpcRequest {
+  readonly id: unknown
+  readonly method: string
+  readonly params: unknown
+}
+
+const subscriptionMethods = new Set([
+  "public/subscribe",
+  "private/subscribe",
+  "public/unsubscribe",
+  "private/unsubscribe"
+])
+
+const parseJsonRpcRequest = (text: string): JsonRpcRequest | undefined => {
+  if (!text.startsWith("{")) return undefined
+  try {
+    const json: unknown = JSON.parse(text)
+    if (!Predicate.isRecord(json) || json.id === undefined || typeof json.method !== "string") return undefined
+    return { id: json.id, method: json.method, params: json.params }
+  } catch {
+    return undefined
+  }
+}
+
+const jsonRpcResult = (method: string, params: unknown): unknown => {
+  if (subscriptionMethods.has(method)) return Predicate.isRecord(params) ? params.channels ?? [] : []
+  if (method === "public/test") return { version: "mock" }
+  return { method, params }
+}
+
+// -------------------------------------------------------------------------------------------------------------------
+// constructors
+// -------------------------------------------------------------------------------------------------------------------
+
+const defaultTimeoutMs = 1_000
+
+/**
+ * Starts a mock server on 127.0.0.1; it stops (connections closed with 1001) when the scope closes.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const startMockServer = (
+  options?: MockServerOptions | undefined
+): Effect.Effect<MockServer, MockServerError, Scope.Scope> =>
+  Effect.acquireRelease(
+    Effect.map(Effect.mapError(internal.start(resolveOptions(options)), toServerError), fromDriver),
+    (server) => server.stopServer
+  )
+
+/**
+ * Provides a `MockServer` for the life of the layer.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer = (options?: MockServerOptions | undefined): Layer.Layer<MockServer, MockServerError> =>
+  Layer.scoped(MockServer, startMockServer(options))
+
+/**
+ * Provides a `Client` connected to the `MockServer` of the context: the test layer that swaps in for a real endpoint.
+ * With a `tls: true` server, the client trusts the server's certificate unless `options.tls.ca` says otherwise.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerClient = (
+  options?: ClientOptions.Options | undefined
+): Layer.Layer<Client.Client, ConnectError | InvalidOptions, MockServer> =>
+  Layer.scoped(
+    Client.Client,
+    Effect.flatMap(MockServer, (server) => Client.connect(server.url, trustServer(server, options)))
+  )
+
+const trustServer = (
+  server: MockServer,
+  options: ClientOptions.Options | undefined
+): ClientOptions.Options | undefined =>
+  server.ca === undefined || options?.tls?.ca !== undefined
+    ? options
+    : { ...options, tls: { ...options?.tls, ca: server.ca } }
+
+const resolveOptions = (options: MockServerOptions | undefined): internal.ResolvedOptions => ({
+  port: options?.port ?? 0,
+  path: options?.path ?? "/ws",
+  tls: options?.tls ?? false,
+  handler: options?.handler ?? defaultHandler,
+  maxReceived: Math.max(1, options?.maxReceived ?? 10_000)
+})
+
+const toServerError = (failure: internal.StartFailure): MockServerError =>
+  new MockServerError({ reason: failure.reason, cause: failure.cause })
+
+const toAssertionError = (failure: internal.AssertionFailure): MockAssertionError => new MockAssertionError(failure)
+
+const fromDriver = (driver: internal.Driver): MockServer => ({
+  [TypeId]: TypeId,
+  url: driver.url,
+  port: driver.port,
+  ca: driver.ca,
+  injectMessage: driver.injectMessage,
+  assertMessageSent: (matcher, timeoutMs) =>
+    Effect.mapError(driver.findOrAwaitFrame(matcher, timeoutMs ?? defaultTimeoutMs), toAssertionError),
+  receivedMessages: driver.receivedMessages,
+  clearReceived: driver.clearReceived,
+  connectionCount: driver.connectionCount,
+  totalConnections: driver.totalConnections,
+  upgradeRequests: driver.upgradeRequests,
+  awaitConnections: (n, timeoutMs) =>
+    Effect.mapError(driver.awaitConnections(n, timeoutMs ?? defaultTimeoutMs), toAssertionError),
+  simulateDisconnect: driver.simulateDisconnect,
+  stopServer: driver.stopServer,
+  restart: Effect.mapError(driver.restart, toServerError),
+  refuseConnections: (on) => Effect.mapError(driver.refuseConnections(on), toServerError),
+  stallHandshake: driver.stallHandshake,
+  rejectUpgrade: driver.rejectUpgrade,
+  goSilent: driver.goSilent,
+  dropPongs: driver.dropPongs,
+  delayFrames: driver.delayFrames,
+  pingClients: driver.pingClients,
+  pingsReceived: driver.pingsReceived,
+  pongsReceived: driver.pongsReceived
+})
+
+// -------------------------------------------------------------------------------------------------------------------
+// functions (data-first and data-last)
+// -------------------------------------------------------------------------------------------------------------------
+
+/**
+ * Sends a text or binary frame to every live connection of `server`.
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const injectMessage: {
+  (message: string | Uint8Array): (server: MockServer) => Effect.Effect<void>
+  (server: MockServer, message: string | Uint8Array): Effect.Effect<void>
+} = dual(2, (server: MockServer, message: string | Uint8Array) => server.injectMessage(message))
+
+/**
+ * See `MockServer.assertMessageSent`.
+ *
+ * @since 0.1.0
+ * @category assertions
+ */
+export const assertMessageSent: {
+  (
+    matcher: Matcher,
+    timeoutMs?: number | undefined
+  ): (server: MockServer) => Effect.Effect<ReceivedFrame, MockAssertionError>
+  (
+    server: MockServer,
+    matcher: Matcher,
+    timeoutMs?: number | undefined
+  ): Effect.Effect<ReceivedFrame, MockAssertionError>
+} = dual(
+  (args) => isMockServer(args[0]),
+  (server: MockServer, matcher: Matcher, timeoutMs?: number | undefined) => server.assertMessageSent(matcher, timeoutMs)
+)
+
+/**
+ * See `MockServer.simulateDisconnect`.
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const simulateDisconnect: {
+  (how: DisconnectMode, reason?: string | undefined): (server: MockServer) => Effect.Effect<void>
+  (server: MockServer, how: DisconnectMode, reason?: string | undefined): Effect.Effect<void>
+} = dual(
+  (args) => isMockServer(args[0]),
+  (server: MockServer, how: DisconnectMode, reason?: string | undefined) => server.simulateDisconnect(how, reason)
+)
+
+/**
+ * See `MockServer.stopServer`.
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const stopServer = (server: MockServer): Effect.Effect<void> => server.stopServer
+
+/**
+ * See `MockServer.receivedMessages`.
+ *
+ * @since 0.1.0
+ * @category accessors
+ */
+export const receivedMessages = (server: MockServer): Effect.Effect<ReadonlyArray<ReceivedFrame>> =>
+  server.receivedMessages
