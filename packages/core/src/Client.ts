@@ -19,8 +19,8 @@ import * as ClientOptions from "./ClientOptions.js"
 import * as Connection from "./internal/connection.js"
 import * as Requests from "./internal/requests.js"
 import * as Runtime from "./internal/runtime.js"
+import * as Send from "./internal/send.js"
 import * as Subscriptions from "./internal/subscriptions.js"
-import * as Transport from "./internal/transport.js"
 import type * as JsonRpc from "./JsonRpc.js"
 import type { Message } from "./Message.js"
 import * as SubscriptionProtocol from "./SubscriptionProtocol.js"
@@ -29,10 +29,11 @@ import type {
   Disconnected,
   DuplicateRequestId,
   InvalidOptions,
+  OfflineQueueFull,
   RequestTimeout,
   RpcError
 } from "./WebSocketError.js"
-import { NotConnected, SendError } from "./WebSocketError.js"
+import type { NotConnected, SendError } from "./WebSocketError.js"
 
 /**
  * @since 0.1.0
@@ -77,6 +78,15 @@ export type Outbound = string | Uint8Array | object
 export type SubscriptionId = JsonRpc.RequestId
 
 /**
+ * How a send can fail: not connected (and no offline queue), the frame could not be encoded, or the offline queue
+ * was full.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export type SendMessageError = NotConnected | SendError | OfflineQueueFull
+
+/**
  * How a correlated request can fail.
  *
  * @since 0.1.0
@@ -115,7 +125,7 @@ export interface Client {
   /** the current state, then every change */
   readonly stateChanges: Stream.Stream<State>
   readonly getState: Effect.Effect<State>
-  readonly sendMessage: (message: Outbound) => Effect.Effect<void, NotConnected | SendError>
+  readonly sendMessage: (message: Outbound) => Effect.Effect<void, SendMessageError>
   readonly request: (request: JsonRpc.Request, options?: RequestOptions) => Effect.Effect<unknown, RequestError>
   readonly subscribe: (channels: ReadonlyArray<string>) => Effect.Effect<SubscriptionId, RequestError | InvalidOptions>
   readonly unsubscribe: (channels: ReadonlyArray<string>) => Effect.Effect<void, RequestError | InvalidOptions>
@@ -176,35 +186,13 @@ const fromRuntime = (runtime: Runtime.Runtime): Client => ({
   eventsScoped: runtime.eventsScoped,
   stateChanges: runtime.state.changes,
   getState: Effect.sync(() => runtime.currentState),
-  sendMessage: (message) => send(runtime, message),
+  sendMessage: (message) => Send.send(runtime, message),
   request: (request, options) => Effect.map(Requests.request(runtime, request, options), ([, result]) => result),
   subscribe: (channels) => Subscriptions.subscribe(runtime, channels),
   unsubscribe: (channels) => Subscriptions.unsubscribe(runtime, channels),
   subscriptions: Effect.sync(() => [...runtime.tracked]),
   close: runtime.close
 })
-
-const send = (runtime: Runtime.Runtime, message: Outbound): Effect.Effect<void, NotConnected | SendError> =>
-  Effect.suspend((): Effect.Effect<void, NotConnected | SendError> => {
-    const socket = runtime.sendable()
-    if (socket instanceof NotConnected) return Effect.fail(socket)
-    const frame = encode(message)
-    if (frame instanceof SendError) return Effect.fail(frame)
-    return Transport.send(socket, frame)
-      ? Effect.void
-      : Effect.fail(new NotConnected({ state: "connecting" }))
-  })
-
-const encode = (message: Outbound): string | Uint8Array | SendError => {
-  if (typeof message === "string" || message instanceof Uint8Array) return message
-  try {
-    const json = JSON.stringify(message)
-    if (typeof json === "string") return json
-    return new SendError({ reason: "encode", cause: "the message is not JSON-serialisable" })
-  } catch (cause) {
-    return new SendError({ reason: "encode", cause })
-  }
-}
 
 /**
  * Sends a text frame (string), a binary frame (bytes) or an object as JSON. Fails with `NotConnected` while the client
@@ -214,8 +202,8 @@ const encode = (message: Outbound): string | Uint8Array | SendError => {
  * @category sending
  */
 export const sendMessage: {
-  (message: Outbound): (client: Client) => Effect.Effect<void, NotConnected | SendError>
-  (client: Client, message: Outbound): Effect.Effect<void, NotConnected | SendError>
+  (message: Outbound): (client: Client) => Effect.Effect<void, SendMessageError>
+  (client: Client, message: Outbound): Effect.Effect<void, SendMessageError>
 } = dual(2, (client: Client, message: Outbound) => client.sendMessage(message))
 
 /**

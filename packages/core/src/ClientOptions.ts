@@ -11,6 +11,7 @@ import * as Predicate from "effect/Predicate"
 import type * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
 import type * as tls from "node:tls"
+import type * as JsonRpc from "./JsonRpc.js"
 import type { Message } from "./Message.js"
 import type { SubscriptionProtocol } from "./SubscriptionProtocol.js"
 import { InvalidOptions } from "./WebSocketError.js"
@@ -32,6 +33,30 @@ export type HeartbeatConfig =
     readonly isResponse?: ((message: Message) => boolean) | undefined
     readonly maxMissed?: number | undefined
   }
+
+/**
+ * What a restore hook can do on a fresh connection, before it is handed to users: requests and sends go out even
+ * though the client is not `connected` yet.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Session {
+  readonly request: (request: JsonRpc.Request, options?: { readonly timeout?: number | undefined }) => Effect.Effect<
+    unknown,
+    unknown
+  >
+  readonly sendMessage: (message: string | Uint8Array | object) => Effect.Effect<void, unknown>
+}
+
+/**
+ * Runs on every new connection (the first one too) after the heartbeat is armed and before subscriptions are
+ * restored: adapters re-authenticate here. A failing hook ends the connection (`ConnectError` reason `restore`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type RestoreHook = (session: Session) => Effect.Effect<void, unknown>
 
 /**
  * What `Client.connect` accepts. Every field is optional; the defaults are the seed's.
@@ -88,6 +113,10 @@ export interface Options {
   readonly latencyBufferSize?: number | undefined
   /** how subscribe/unsubscribe frames are built and confirmed (default: JSON-RPC `public/subscribe`) */
   readonly subscriptionProtocol?: SubscriptionProtocol | undefined
+  /** outbound buffering: sends wait while the socket's `bufferedAmount` is over `highWaterMark` bytes (default 1 MiB) */
+  readonly outbound?: { readonly highWaterMark: number } | undefined
+  /** run on every new connection before subscriptions are restored (re-authentication) */
+  readonly restoreHooks?: ReadonlyArray<RestoreHook> | undefined
   /** a name for logs, metrics and layers */
   readonly id?: string | undefined
 }
@@ -168,6 +197,8 @@ const OptionsSchema = Schema.Struct({
   recordTo: Schema.optional(Schema.NonEmptyString),
   latencyBufferSize: Schema.optional(PositiveInt),
   subscriptionProtocol: Schema.optional(anyObject<SubscriptionProtocol>("must be a SubscriptionProtocol")),
+  outbound: Schema.optional(Schema.Struct({ highWaterMark: PositiveInt })),
+  restoreHooks: Schema.optional(Schema.Array(fn<RestoreHook>("session => Effect"))),
   id: Schema.optional(Schema.NonEmptyString)
 })
 
@@ -199,6 +230,8 @@ export interface Resolved {
   readonly recordTo: string | undefined
   readonly latencyBufferSize: number
   readonly subscriptionProtocol: SubscriptionProtocol | undefined
+  readonly outbound: { readonly highWaterMark: number }
+  readonly restoreHooks: ReadonlyArray<RestoreHook>
   readonly id: string | undefined
 }
 
@@ -230,6 +263,8 @@ export const defaults = {
   recordTo: undefined,
   latencyBufferSize: 100,
   subscriptionProtocol: undefined,
+  outbound: { highWaterMark: 1024 * 1024 },
+  restoreHooks: [],
   id: undefined
 } as const satisfies Resolved
 

@@ -105,6 +105,12 @@ const explainAt = (error: unknown, depth: number): Explanation | undefined => {
         return explainInvalidOptions(error)
       case "SendError":
         return explainSend(error)
+      case "OfflineQueueFull":
+        return {
+          message: error.message,
+          suggestion: "Raise `offlineQueue.capacity`, send less while the connection is down, or watch " +
+            "`client.events` (Reconnecting/Connected) and pause producers during outages"
+        }
     }
   }
   const raw = rawEntry(error)
@@ -157,6 +163,13 @@ const explainConnect = (error: ConnectError, depth: number): Explanation => {
       return explainNetwork(url, error.cause)
     case "max-attempts":
       return explainMaxAttempts(url, error.cause, depth)
+    case "restore": {
+      const inner = explainAt(error.cause, depth + 1)
+      return {
+        message: `Connected to ${url}, but a restore hook failed${inner ? `: ${inner.message}` : detail}`,
+        suggestion: inner?.suggestion ?? "Check the restore hook (e.g. re-authentication credentials)"
+      }
+    }
     default:
       return {
         message: `Could not connect to ${url}: ${show(error.reason)}${detail}`,
@@ -713,6 +726,7 @@ const recoverableAt = (error: unknown, depth: number): boolean => {
       case "NotConnected":
       case "RequestTimeout":
       case "RateLimited":
+      case "OfflineQueueFull":
         return true
       case "SendError":
         return error.reason === "socket"
@@ -732,6 +746,8 @@ const connectRecoverable = (error: ConnectError): boolean => {
     case "dns":
     case "network":
       return true
+    case "restore":
+      return recoverableAt(error.cause, 1)
     case "http":
       return error.status !== undefined && (error.status === 408 || error.status === 429 || error.status >= 500)
     default:

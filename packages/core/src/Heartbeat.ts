@@ -20,11 +20,11 @@
  *   notification; dead when nothing arrived for `W = 2 × I`.
  *
  * The passive strategies check every `W / 4` and at the deadline: `run` fails at the first check that finds no sign
- * of life for `W`. A ping (or pong, or heartbeat notification) is timed exactly when its hook runs; any other frame
- * is timed at the check that first sees it. So a silent link fails exactly `W` after `run` started or after the last
- * hook-timed sign of life, and at most `1.25 × W` after the last other frame. A passive beat is missed only once its
- * tolerance has run out, which is the death condition: `onMissed(1)` is called once, then `run` fails with
- * `missed: 1`.
+ * of life for `W`. A ping (or pong, or heartbeat notification) is timed exactly when its hook runs (when no frame was
+ * counted after it); any other frame is timed at the check that first sees it, which is never too early. So a silent
+ * link fails exactly `W` after `run` started or after the last hook-timed sign of life, and at most `1.25 × W` after
+ * the last other frame. A passive beat is missed only once its tolerance has run out, which is the death condition:
+ * `onMissed(1)` is called once, then `run` fails with `missed: 1`.
  *
  * `onMissed` is called for every missed beat, the fatal one included. `onRtt` is called from the fiber at the tick
  * after the matching pong arrived (the pong hook itself runs no Effect); `health().rttMs` is updated at once. RTTs are
@@ -51,7 +51,10 @@ export interface Link {
   readonly ping: (payload: Uint8Array) => void
   /** send a text frame */
   readonly send: (frame: string) => void
-  /** a monotonically increasing count of inbound frames (liveness) */
+  /**
+   * A monotonically increasing count of inbound frames (liveness). Count a frame before calling the heartbeat's hook
+   * for it: the hooks then time it exactly; frames counted after are timed at the next check.
+   */
   readonly inboundFrames: () => number
 }
 
@@ -156,6 +159,8 @@ class State {
   signals = 0
   seenSignals = 0
   seenFrames = 0
+  /** `inboundFrames()` at the last hook-timed sign of life */
+  framesAtSignal = -1
   startedAt = 0
   lastAt: number | undefined = undefined
   rttMs: number | undefined = undefined
@@ -171,6 +176,7 @@ class State {
   signal(): void {
     this.signals++
     this.lastAt = this.clock.unsafeCurrentTimeMillis()
+    this.framesAtSignal = this.link.inboundFrames()
   }
 
   start(): void {
@@ -179,7 +185,10 @@ class State {
     this.seenFrames = this.link.inboundFrames()
   }
 
-  /** any sign of life since the previous check? Frames the hooks did not time are credited at `now`. */
+  /**
+   * Any sign of life since the previous check? Frames counted after the last hook-timed sign of life arrived at an
+   * unknown time since the previous check: they are credited at `now`, which is never too early.
+   */
   observe(now: number): boolean {
     let alive = this.signals !== this.seenSignals
     this.seenSignals = this.signals
@@ -187,7 +196,7 @@ class State {
       const frames = this.link.inboundFrames()
       if (frames !== this.seenFrames) {
         this.seenFrames = frames
-        this.lastAt = now
+        if (frames !== this.framesAtSignal) this.lastAt = now
         alive = true
       }
     }

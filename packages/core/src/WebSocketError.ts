@@ -17,6 +17,7 @@ import * as Predicate from "effect/Predicate"
  * - `http`: the server answered the upgrade with an HTTP status instead of 101 (`status` says which).
  * - `protocol`: the server spoke something that is not a valid WebSocket handshake.
  * - `network`: any other socket error (reset, unreachable…).
+ * - `restore`: the connection opened but a restore hook (e.g. re-authentication) failed (`cause` holds its error).
  * - `max-attempts`: the initial retries ran out (`cause` holds the last attempt's error).
  *
  * @since 0.1.0
@@ -30,6 +31,7 @@ export type ConnectErrorReason =
   | "http"
   | "protocol"
   | "network"
+  | "restore"
   | "max-attempts"
 
 /**
@@ -124,6 +126,24 @@ export class DuplicateRequestId extends Data.TaggedError("DuplicateRequestId")<{
 }
 
 /**
+ * A send made while reconnecting could not be buffered: the offline queue was full (`evicted: false`), or the send
+ * was buffered and later pushed out by a newer one under the `dropOldest` strategy (`evicted: true`).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class OfflineQueueFull extends Data.TaggedError("OfflineQueueFull")<{
+  readonly capacity: number
+  readonly evicted: boolean
+}> {
+  override get message(): string {
+    return this.evicted
+      ? `The send was dropped from the full offline queue (capacity ${this.capacity}) by a newer one`
+      : `The offline queue is full (capacity ${this.capacity}); the send was not buffered`
+  }
+}
+
+/**
  * A send was rejected by the rate limiter because its wait queue is full.
  *
  * @since 0.1.0
@@ -185,8 +205,10 @@ export type WebSocketError =
   | RateLimited
   | InvalidOptions
   | SendError
+  | OfflineQueueFull
 
 const tags = new Set([
+  "OfflineQueueFull",
   "ConnectError",
   "NotConnected",
   "Disconnected",

@@ -3,6 +3,7 @@
  * Each connection lives in its own scope; every end of a connection is an error value, except our own close, which
  * interrupts the loop.
  */
+import * as Clock from "effect/Clock"
 import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -12,10 +13,12 @@ import * as Schedule from "effect/Schedule"
 import type WebSocket from "ws"
 import * as ClientEvent from "../ClientEvent.js"
 import * as ClientOptions from "../ClientOptions.js"
+import * as Heartbeat from "../Heartbeat.js"
 import * as Reconnect from "../Reconnect.js"
 import type { InvalidOptions } from "../WebSocketError.js"
-import { ConnectError, Disconnected } from "../WebSocketError.js"
+import { ConnectError, Disconnected, NotConnected } from "../WebSocketError.js"
 import type { Runtime } from "./runtime.js"
+import * as Session from "./session.js"
 import * as Subscriptions from "./subscriptions.js"
 import * as Transport from "./transport.js"
 
@@ -46,9 +49,9 @@ export const run = (runtime: Runtime, url: string | Effect.Effect<string>, ready
       attempt++
       yield* runtime.setState("connecting")
       yield* runtime.emit(ClientEvent.Connecting({ attempt }))
-      const startedAt = performance.now()
+      runtime.connectedAt = undefined
       const end = yield* Effect.flip(Effect.scoped(connectOnce(runtime, url, ready)))
-      const upMs = performance.now() - startedAt
+      const upMs = runtime.connectedAt === undefined ? 0 : (yield* Clock.currentTimeMillis) - runtime.connectedAt
       if (end._tag === "Disconnected") {
         if (Transport.isFrameTooLarge(end.cause)) {
           yield* runtime.emit(ClientEvent.FrameTooLarge({ maxPayload: runtime.options.maxPayload, cause: end.cause }))
@@ -67,6 +70,7 @@ export const run = (runtime: Runtime, url: string | Effect.Effect<string>, ready
 
 const giveUp = (runtime: Runtime, ready: Ready, end: ConnectionEnd, attempts: number) =>
   Effect.gen(function*() {
+    runtime.gaveUp()
     yield* runtime.setState("disconnected")
     yield* runtime.emit(ClientEvent.GaveUp({ attempts, cause: end }))
     if (end._tag === "Disconnected") return
@@ -84,6 +88,10 @@ const connectOnce = (runtime: Runtime, url: string | Effect.Effect<string>, read
     const ended = yield* Deferred.make<never, Disconnected>()
     const startedAt = performance.now()
     let opened: WebSocket | undefined = undefined
+    const end = (error: Disconnected) => {
+      if (opened !== undefined && runtime.socket === opened) runtime.detach(error)
+      Deferred.unsafeDone(ended, Exit.fail(error))
+    }
     const socket = yield* Transport.open(
       {
         url: target,
@@ -95,28 +103,77 @@ const connectOnce = (runtime: Runtime, url: string | Effect.Effect<string>, read
       },
       {
         onMessage: runtime.onMessage,
-        onPing: () => {},
-        onPong: () => {},
+        onPing: (data) => {
+          runtime.inboundFrames++
+          runtime.heartbeat?.onPing(data)
+        },
+        onPong: (data) => {
+          runtime.inboundFrames++
+          runtime.heartbeat?.onPong(data)
+        },
         onError: () => {},
-        onClose: (code, reason, cause) => {
-          const error = new Disconnected({ code, reason, cause })
-          if (opened !== undefined && runtime.socket === opened) runtime.detach(error)
-          Deferred.unsafeDone(ended, Exit.fail(error))
-        }
+        onClose: (code, reason, cause) => end(new Disconnected({ code, reason, cause }))
       }
     )
     opened = socket
     runtime.attach(socket)
     yield* Effect.addFinalizer(() =>
-      Effect.sync(() => runtime.detach(new Disconnected({ code: 1000, reason: "connection closed" })))
+      Effect.sync(() => {
+        runtime.heartbeat = undefined
+        if (runtime.socket === socket) runtime.detach(new Disconnected({ code: 1000, reason: "connection closed" }))
+      })
     )
     yield* runtime.emit(ClientEvent.Connected({ connectTimeMs: Math.round(performance.now() - startedAt) }))
+    yield* armHeartbeat(runtime, socket, (error) => end(error))
+    yield* runRestoreHooks(runtime, target)
     yield* Subscriptions.restore(runtime)
+    yield* flushOfflineQueue(runtime, socket)
     runtime.writable = true
+    runtime.connectedAt = yield* Clock.currentTimeMillis
     yield* runtime.setState("connected")
     yield* Deferred.succeed(ready, undefined)
     return yield* Deferred.await(ended)
   })
+
+/** Forks the heartbeat fiber in the connection scope; a dead link is terminated and ends the connection. */
+const armHeartbeat = (runtime: Runtime, socket: WebSocket, end: (error: Disconnected) => void) =>
+  Effect.gen(function*() {
+    const config = runtime.options.heartbeatConfig
+    if (config === undefined) return
+    const heartbeat = yield* Heartbeat.make(config, {
+      ping: (payload) => socket.ping(payload),
+      send: (frame) => Transport.send(socket, frame),
+      inboundFrames: () => runtime.inboundFrames
+    }, {
+      onMissed: (missed) => runtime.emit(ClientEvent.HeartbeatMissed({ missed })),
+      onRtt: (rttMs) => Effect.sync(() => runtime.recordRtt(rttMs))
+    })
+    runtime.heartbeat = heartbeat
+    runtime.lastHeartbeat = heartbeat
+    yield* heartbeat.run.pipe(
+      Effect.catchAll((timeout) =>
+        Effect.sync(() => {
+          end(new Disconnected({ code: 1006, reason: timeout.message, cause: timeout }))
+          socket.terminate()
+        })
+      ),
+      Effect.interruptible,
+      Effect.forkScoped
+    )
+  })
+
+const runRestoreHooks = (runtime: Runtime, url: string) =>
+  Effect.forEach(runtime.restoreHooks, (hook) =>
+    Effect.suspend(() => hook(Session.make(runtime))).pipe(
+      Effect.mapError((cause) => new ConnectError({ reason: "restore", url, cause }))
+    ), { discard: true })
+
+const flushOfflineQueue = (runtime: Runtime, socket: WebSocket) =>
+  Effect.sync(() =>
+    runtime.offline?.flush((frame) =>
+      Transport.send(socket, frame) ? undefined : new NotConnected({ state: "connecting" })
+    )
+  )
 
 const resolveUrl = (url: string | Effect.Effect<string>) =>
   typeof url === "string"

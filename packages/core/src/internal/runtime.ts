@@ -14,10 +14,12 @@ import * as SubscriptionRef from "effect/SubscriptionRef"
 import type WebSocket from "ws"
 import * as ClientEvent from "../ClientEvent.js"
 import type * as ClientOptions from "../ClientOptions.js"
+import type * as Heartbeat from "../Heartbeat.js"
 import * as JsonRpc from "../JsonRpc.js"
 import * as Message from "../Message.js"
 import type { SubscriptionProtocol } from "../SubscriptionProtocol.js"
 import { Disconnected, NotConnected } from "../WebSocketError.js"
+import { OfflineQueue } from "./offlineQueue.js"
 import { Pending } from "./pending.js"
 import * as Transport from "./transport.js"
 
@@ -40,6 +42,15 @@ export class Runtime {
   loop: Fiber.RuntimeFiber<void> | undefined = undefined
   readonly pending = new Pending()
   readonly tracked = new Set<string>()
+  readonly restoreHooks: Array<ClientOptions.RestoreHook>
+  readonly offline: OfflineQueue | undefined
+  /** the heartbeat of the current connection (it consumes heartbeat frames) and the last one's health */
+  heartbeat: Heartbeat.Heartbeat | undefined = undefined
+  lastHeartbeat: Heartbeat.Heartbeat | undefined = undefined
+  lastRttMs: number | undefined = undefined
+  reconnects = 0
+  /** Clock time the current connection became `connected` */
+  connectedAt: number | undefined = undefined
   private inboxSize = 0
   private paused = false
 
@@ -52,6 +63,8 @@ export class Runtime {
     readonly messageHub: PubSub.PubSub<Message.Message | End>,
     readonly eventHub: PubSub.PubSub<ClientEvent.ClientEvent | End>
   ) {
+    this.restoreHooks = [...options.restoreHooks]
+    this.offline = options.offlineQueue === undefined ? undefined : new OfflineQueue(options.offlineQueue)
     this.messagesScoped = Effect.map(Stream.fromPubSub(messageHub, { scoped: true }), Stream.takeWhile(notEnd))
     this.messages = Stream.unwrapScoped(
       Effect.suspend(() => this.closed ? Effect.succeed(Stream.empty) : this.messagesScoped)
@@ -77,6 +90,7 @@ export class Runtime {
     if (this.pending.size > 0 && JsonRpc.mayBeResponse(text)) {
       if (this.pending.resolve(JsonRpc.classify(message.json)) !== undefined) return
     }
+    if (this.heartbeat !== undefined && this.heartbeat.onText(message)) return
     this.deliver(message)
   }
 
@@ -129,6 +143,10 @@ export class Runtime {
     })
   }
 
+  recordRtt(rttMs: number): void {
+    this.lastRttMs = rttMs
+  }
+
   // ---- connection lifecycle ----
 
   attach(socket: WebSocket): void {
@@ -143,12 +161,18 @@ export class Runtime {
     this.pending.failAll(error)
   }
 
+  /** No more connections will come: buffered sends fail. */
+  gaveUp(): void {
+    this.offline?.failAll(new NotConnected({ state: "disconnected" }))
+  }
+
   /** Our own close: stop the loop, fail what is pending, end the streams. Idempotent. */
   readonly close: Effect.Effect<void> = Effect.suspend(() => {
     if (this.closed) return Effect.void
     this.closed = true
     this.writable = false
     this.pending.failAll(new Disconnected({ code: 1000, reason: "client closed" }))
+    this.gaveUp()
     return Effect.gen(this, function*() {
       if (this.loop !== undefined) yield* Fiber.interrupt(this.loop)
       yield* this.setState("disconnected")

@@ -174,3 +174,21 @@ export const send = (ws: WebSocket, data: string | Uint8Array): boolean => {
 
 /** @internal */
 export const isOpen = (ws: WebSocket): boolean => ws.readyState === WebSocket.OPEN
+
+/** Waits until the socket flushed its write buffer (or closed). */
+export const awaitDrain = (ws: WebSocket): Effect.Effect<void> =>
+  Effect.async<void>((resume) => {
+    const raw = (ws as unknown as { _socket?: import("node:net").Socket })._socket
+    if (raw === undefined || ws.readyState !== WebSocket.OPEN) return resume(Effect.void)
+    const done = () => {
+      raw.off("drain", done)
+      ws.off("close", done)
+      resume(Effect.void)
+    }
+    raw.once("drain", done)
+    ws.once("close", done)
+    return Effect.sync(() => {
+      raw.off("drain", done)
+      ws.off("close", done)
+    })
+  })

@@ -1,0 +1,59 @@
+/**
+ * Sends made while reconnecting, when `offlineQueue` is configured. Each send waits until its frame went out on the
+ * restored connection, or fails with a typed error: nothing is dropped silently.
+ */
+import * as Deferred from "effect/Deferred"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import type * as ClientOptions from "../ClientOptions.js"
+import type { NotConnected, SendError } from "../WebSocketError.js"
+import { OfflineQueueFull } from "../WebSocketError.js"
+
+/** @internal */
+export type QueuedError = NotConnected | SendError | OfflineQueueFull
+
+interface Entry {
+  readonly frame: string | Uint8Array
+  readonly done: Deferred.Deferred<void, QueuedError>
+}
+
+/** @internal */
+export class OfflineQueue {
+  private entries: Array<Entry> = []
+
+  constructor(readonly config: NonNullable<ClientOptions.Resolved["offlineQueue"]>) {}
+
+  get size(): number {
+    return this.entries.length
+  }
+
+  /** Buffers a frame and waits until it was sent (or failed). */
+  enqueue(frame: string | Uint8Array): Effect.Effect<void, QueuedError> {
+    return Effect.flatMap(Deferred.make<void, QueuedError>(), (done) => {
+      const { capacity, strategy } = this.config
+      if (this.entries.length >= capacity) {
+        if (strategy !== "dropOldest") return Effect.fail(new OfflineQueueFull({ capacity, evicted: false }))
+        const oldest = this.entries.shift()!
+        Deferred.unsafeDone(oldest.done, Exit.fail(new OfflineQueueFull({ capacity, evicted: true })))
+      }
+      this.entries.push({ frame, done })
+      return Deferred.await(done)
+    })
+  }
+
+  /** Hands every buffered frame to `send`, oldest first, and settles each waiting sender. */
+  flush(send: (frame: string | Uint8Array) => QueuedError | undefined): void {
+    while (this.entries.length > 0) {
+      const entry = this.entries.shift()!
+      const error = send(entry.frame)
+      Deferred.unsafeDone(entry.done, error === undefined ? Exit.void : Exit.fail(error))
+    }
+  }
+
+  /** Fails every buffered send (the client gave up or was closed). */
+  failAll(error: QueuedError): void {
+    const entries = this.entries
+    this.entries = []
+    for (const entry of entries) Deferred.unsafeDone(entry.done, Exit.fail(error))
+  }
+}

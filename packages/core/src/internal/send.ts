@@ -1,0 +1,59 @@
+/**
+ * Outbound frames: encoding, the offline queue while reconnecting, and waiting while the socket's buffer is over its
+ * high-water mark (a slow link costs the sender time, not unbounded memory).
+ */
+import * as Effect from "effect/Effect"
+import type WebSocket from "ws"
+import { NotConnected, SendError } from "../WebSocketError.js"
+import type { QueuedError } from "./offlineQueue.js"
+import type { Runtime } from "./runtime.js"
+import * as Transport from "./transport.js"
+
+/** @internal */
+export type Outbound = string | Uint8Array | object
+
+/** @internal */
+export const encode = (message: Outbound): string | Uint8Array | SendError => {
+  if (typeof message === "string" || message instanceof Uint8Array) return message
+  try {
+    const json = JSON.stringify(message)
+    if (typeof json === "string") return json
+    return new SendError({ reason: "encode", cause: "the message is not JSON-serialisable" })
+  } catch (cause) {
+    return new SendError({ reason: "encode", cause })
+  }
+}
+
+/** @internal */
+export const send = (
+  runtime: Runtime,
+  message: Outbound,
+  socketOf: () => WebSocket | NotConnected = () => runtime.sendable()
+): Effect.Effect<void, QueuedError> =>
+  Effect.suspend((): Effect.Effect<void, QueuedError> => {
+    const frame = encode(message)
+    if (frame instanceof SendError) return Effect.fail(frame)
+    const socket = socketOf()
+    if (socket instanceof NotConnected) {
+      return runtime.offline !== undefined && socket.state === "connecting"
+        ? runtime.offline.enqueue(frame)
+        : Effect.fail(socket)
+    }
+    return write(socket, frame, runtime.options.outbound.highWaterMark)
+  })
+
+/** Writes one frame, first waiting for the socket to drain when too much is buffered already. */
+export const write = (
+  socket: WebSocket,
+  frame: string | Uint8Array,
+  highWaterMark: number
+): Effect.Effect<void, NotConnected> => {
+  if (socket.bufferedAmount <= highWaterMark) return sent(Transport.send(socket, frame))
+  return Effect.zipRight(
+    Transport.awaitDrain(socket),
+    Effect.suspend(() => sent(Transport.send(socket, frame)))
+  )
+}
+
+const sent = (ok: boolean): Effect.Effect<void, NotConnected> =>
+  ok ? Effect.void : Effect.fail(new NotConnected({ state: "connecting" }))
