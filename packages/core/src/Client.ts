@@ -104,6 +104,28 @@ export interface RequestOptions {
 }
 
 /**
+ * A snapshot of a client's internals, for dashboards and tests.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface StateMetrics {
+  readonly state: State
+  readonly pendingRequests: number
+  readonly subscriptions: number
+  /** sends waiting in the offline queue */
+  readonly queuedSends: number
+  /** connections opened after the first one */
+  readonly reconnects: number
+  /** every inbound frame since connect, control frames included */
+  readonly inboundFrames: number
+  /** inbound frames received but not yet handed to the consumers */
+  readonly bufferedInbound: number
+  /** whether reading from the socket is paused because consumers are behind (`inbound.strategy: "suspend"`) */
+  readonly paused: boolean
+}
+
+/**
  * A connected client. It is a scoped resource: closing its scope closes it.
  *
  * @since 0.1.0
@@ -131,6 +153,7 @@ export interface Client {
   readonly unsubscribe: (channels: ReadonlyArray<string>) => Effect.Effect<void, RequestError | InvalidOptions>
   /** the confirmed channels, restored after every reconnect */
   readonly subscriptions: Effect.Effect<ReadonlyArray<string>>
+  readonly getStateMetrics: Effect.Effect<StateMetrics>
   readonly close: Effect.Effect<void>
 }
 
@@ -191,6 +214,7 @@ const fromRuntime = (runtime: Runtime.Runtime): Client => ({
   subscribe: (channels) => Subscriptions.subscribe(runtime, channels),
   unsubscribe: (channels) => Subscriptions.unsubscribe(runtime, channels),
   subscriptions: Effect.sync(() => [...runtime.tracked]),
+  getStateMetrics: Effect.sync(() => runtime.metrics()),
   close: runtime.close
 })
 
@@ -280,6 +304,14 @@ export const getState = (client: Client): Effect.Effect<State> => client.getStat
  * @category accessors
  */
 export const subscriptions = (client: Client): Effect.Effect<ReadonlyArray<string>> => client.subscriptions
+
+/**
+ * `{ state, pendingRequests, subscriptions, queuedSends, reconnects, inboundFrames, bufferedInbound, paused }`.
+ *
+ * @since 0.1.0
+ * @category accessors
+ */
+export const getStateMetrics = (client: Client): Effect.Effect<StateMetrics> => client.getStateMetrics
 
 /**
  * Sends a close frame (1000), stops reconnecting, fails pending requests with `Disconnected` and ends the streams.

@@ -3,7 +3,6 @@ import * as Chunk from "effect/Chunk"
 import * as Config from "effect/Config"
 import * as ConfigProvider from "effect/ConfigProvider"
 import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Ref from "effect/Ref"
@@ -449,5 +448,3 @@ describe("Client layers", () => {
       assert.strictEqual(result.data, "from app")
     }))
 })
-
-void Exit

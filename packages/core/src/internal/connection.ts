@@ -50,17 +50,14 @@ export const run = (runtime: Runtime, url: string | Effect.Effect<string>, ready
       yield* runtime.setState("connecting")
       yield* runtime.emit(ClientEvent.Connecting({ attempt }))
       runtime.connectedAt = undefined
-      const end = yield* Effect.flip(Effect.scoped(connectOnce(runtime, url, ready)))
+      const end = yield* Effect.flip(Effect.scoped(connectOnce(runtime, url, ready, () => (attempt = 0))))
       const upMs = runtime.connectedAt === undefined ? 0 : (yield* Clock.currentTimeMillis) - runtime.connectedAt
       if (end._tag === "Disconnected") {
         if (Transport.isFrameTooLarge(end.cause)) {
           yield* runtime.emit(ClientEvent.FrameTooLarge({ maxPayload: runtime.options.maxPayload, cause: end.cause }))
         }
         yield* runtime.emit(ClientEvent.Disconnected({ code: end.code, reason: end.reason, cause: end.cause }))
-        if (upMs >= stableAfterMs(runtime)) {
-          yield* driver.reset
-          attempt = 0
-        }
+        if (upMs >= stableAfterMs(runtime)) yield* driver.reset
       }
       const retry = Reconnect.shouldReconnect(runtime.options, end) &&
         Either.isRight(yield* Effect.either(driver.next(end)))
@@ -81,7 +78,12 @@ const giveUp = (runtime: Runtime, ready: Ready, end: ConnectionEnd, attempts: nu
   })
 
 /** One connection, from dialing to its end. Never succeeds: it fails with how it ended. */
-const connectOnce = (runtime: Runtime, url: string | Effect.Effect<string>, ready: Ready) =>
+const connectOnce = (
+  runtime: Runtime,
+  url: string | Effect.Effect<string>,
+  ready: Ready,
+  onConnected: () => void
+) =>
   Effect.gen(function*() {
     const target = yield* resolveUrl(url)
     const headers = yield* resolveHeaders(runtime.options.headers)
@@ -123,14 +125,18 @@ const connectOnce = (runtime: Runtime, url: string | Effect.Effect<string>, read
         if (runtime.socket === socket) runtime.detach(new Disconnected({ code: 1000, reason: "connection closed" }))
       })
     )
-    yield* runtime.emit(ClientEvent.Connected({ connectTimeMs: Math.round(performance.now() - startedAt) }))
+    const connectTimeMs = Math.round(performance.now() - startedAt)
     yield* armHeartbeat(runtime, socket, (error) => end(error))
     yield* runRestoreHooks(runtime, target)
     yield* Subscriptions.restore(runtime)
     yield* flushOfflineQueue(runtime, socket)
     runtime.writable = true
+    if (runtime.everConnected) runtime.reconnects++
+    runtime.everConnected = true
     runtime.connectedAt = yield* Clock.currentTimeMillis
     yield* runtime.setState("connected")
+    yield* runtime.emit(ClientEvent.Connected({ connectTimeMs }))
+    onConnected()
     yield* Deferred.succeed(ready, undefined)
     return yield* Deferred.await(ended)
   })

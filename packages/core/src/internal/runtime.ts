@@ -49,10 +49,12 @@ export class Runtime {
   lastHeartbeat: Heartbeat.Heartbeat | undefined = undefined
   lastRttMs: number | undefined = undefined
   reconnects = 0
+  everConnected = false
   /** Clock time the current connection became `connected` */
   connectedAt: number | undefined = undefined
-  private inboxSize = 0
-  private paused = false
+  /** frames received but not yet handed to the subscribers */
+  inboxSize = 0
+  paused = false
 
   constructor(
     readonly id: string,
@@ -141,6 +143,19 @@ export class Runtime {
     return new NotConnected({
       state: this.closed || this.currentState === "disconnected" ? "disconnected" : "connecting"
     })
+  }
+
+  metrics() {
+    return {
+      state: this.currentState,
+      pendingRequests: this.pending.size,
+      subscriptions: this.tracked.size,
+      queuedSends: this.offline?.size ?? 0,
+      reconnects: this.reconnects,
+      inboundFrames: this.inboundFrames,
+      bufferedInbound: this.inboxSize,
+      paused: this.paused
+    }
   }
 
   recordRtt(rttMs: number): void {

@@ -5,6 +5,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
 import type * as Http from "node:http"
+import type * as Net from "node:net"
 import type * as Tls from "node:tls"
 import WebSocket from "ws"
 import type { ConnectErrorReason } from "../WebSocketError.js"
@@ -178,7 +179,7 @@ export const isOpen = (ws: WebSocket): boolean => ws.readyState === WebSocket.OP
 /** Waits until the socket flushed its write buffer (or closed). */
 export const awaitDrain = (ws: WebSocket): Effect.Effect<void> =>
   Effect.async<void>((resume) => {
-    const raw = (ws as unknown as { _socket?: import("node:net").Socket })._socket
+    const raw = (ws as unknown as { _socket?: Net.Socket })._socket
     if (raw === undefined || ws.readyState !== WebSocket.OPEN) return resume(Effect.void)
     const done = () => {
       raw.off("drain", done)
