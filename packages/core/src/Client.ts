@@ -334,6 +334,27 @@ export const layer = (
 ): Layer.Layer<Client, ConnectError | InvalidOptions> => Layer.scoped(Client, connect(url, options))
 
 /**
+ * A layer providing a connected client under your own tag, so an app can hold several fixed connections (Pattern 3):
+ *
+ * ```ts
+ * class MarketData extends Context.Tag("MarketData")<MarketData, Client.Client>() {}
+ * class Orders extends Context.Tag("Orders")<Orders, Client.Client>() {}
+ * const Connections = Layer.merge(
+ *   Client.layerAs(MarketData, "wss://feed.example/ws", { id: "market-data" }),
+ *   Client.layerAs(Orders, "wss://orders.example/ws", { id: "orders" })
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerAs = <I>(
+  tag: Context.Tag<I, Client>,
+  url: string | Effect.Effect<string>,
+  options?: ClientOptions.Options
+): Layer.Layer<I, ConnectError | InvalidOptions> => Layer.scoped(tag, connect(url, options))
+
+/**
  * Like `layer`, with the URL read from `Config` (e.g. `Config.string("FEED_URL")`).
  *
  * @since 0.1.0

@@ -105,6 +105,12 @@ const explainAt = (error: unknown, depth: number): Explanation | undefined => {
         return explainInvalidOptions(error)
       case "SendError":
         return explainSend(error)
+      case "NoConnections":
+        return {
+          message: error.message,
+          suggestion: "Start clients with `ClientSupervisor.startClient`, check `clientDiscovery`, and watch the " +
+            "supervisor's events for clients that reached their restart limit"
+        }
       case "OfflineQueueFull":
         return {
           message: error.message,
@@ -727,6 +733,7 @@ const recoverableAt = (error: unknown, depth: number): boolean => {
       case "RequestTimeout":
       case "RateLimited":
       case "OfflineQueueFull":
+      case "NoConnections":
         return true
       case "SendError":
         return error.reason === "socket"

@@ -144,6 +144,22 @@ export class OfflineQueueFull extends Data.TaggedError("OfflineQueueFull")<{
 }
 
 /**
+ * `ClientSupervisor.sendBalanced` found no client to send through.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class NoConnections extends Data.TaggedError("NoConnections")<{
+  readonly candidates: number
+}> {
+  override get message(): string {
+    return this.candidates === 0
+      ? "No clients to send through: the supervisor has none and discovery found none"
+      : `None of the ${this.candidates} clients is connected`
+  }
+}
+
+/**
  * A send was rejected by the rate limiter because its wait queue is full.
  *
  * @since 0.1.0
@@ -206,8 +222,10 @@ export type WebSocketError =
   | InvalidOptions
   | SendError
   | OfflineQueueFull
+  | NoConnections
 
 const tags = new Set([
+  "NoConnections",
   "OfflineQueueFull",
   "ConnectError",
   "NotConnected",
