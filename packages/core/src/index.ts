@@ -12,6 +12,13 @@
 export * as Client from "./Client.js"
 
 /**
+ * Supervised clients, restarts, lifecycle callbacks and balanced sends.
+ *
+ * @since 0.1.0
+ */
+export * as ClientSupervisor from "./ClientSupervisor.js"
+
+/**
  * Lifecycle events published on `client.events`.
  *
  * @since 0.1.0
@@ -31,6 +38,13 @@ export * as ClientOptions from "./ClientOptions.js"
  * @since 0.1.0
  */
 export * as ErrorHandler from "./ErrorHandler.js"
+
+/**
+ * The four heartbeat strategies.
+ *
+ * @since 0.1.0
+ */
+export * as Heartbeat from "./Heartbeat.js"
 
 /**
  * JSON-RPC 2.0 framing and matching.
