@@ -11,17 +11,20 @@ import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import { dual } from "effect/Function"
 import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import type * as ClientEvent from "./ClientEvent.js"
 import * as ClientOptions from "./ClientOptions.js"
+import type * as Heartbeat from "./Heartbeat.js"
 import * as Connection from "./internal/connection.js"
 import * as Requests from "./internal/requests.js"
 import * as Runtime from "./internal/runtime.js"
 import * as Send from "./internal/send.js"
 import * as Subscriptions from "./internal/subscriptions.js"
 import type * as JsonRpc from "./JsonRpc.js"
+import type * as LatencyStats from "./LatencyStats.js"
 import type { Message } from "./Message.js"
 import * as SubscriptionProtocol from "./SubscriptionProtocol.js"
 import type {
@@ -154,6 +157,10 @@ export interface Client {
   /** the confirmed channels, restored after every reconnect */
   readonly subscriptions: Effect.Effect<ReadonlyArray<string>>
   readonly getStateMetrics: Effect.Effect<StateMetrics>
+  /** p50/p99/last/count (ms) of request round trips and ping RTTs; `None` before the first sample */
+  readonly getLatencyStats: Effect.Effect<Option.Option<LatencyStats.Summary>>
+  /** the heartbeat's `{ failures, lastAt, rttMs }`; `None` when no heartbeat is configured */
+  readonly getHeartbeatHealth: Effect.Effect<Option.Option<Heartbeat.Health>>
   readonly close: Effect.Effect<void>
 }
 
@@ -215,6 +222,8 @@ const fromRuntime = (runtime: Runtime.Runtime): Client => ({
   unsubscribe: (channels) => Subscriptions.unsubscribe(runtime, channels),
   subscriptions: Effect.sync(() => [...runtime.tracked]),
   getStateMetrics: Effect.sync(() => runtime.metrics()),
+  getLatencyStats: Effect.sync(() => Option.fromNullable(runtime.instruments.latency.summary())),
+  getHeartbeatHealth: Effect.sync(() => Option.map(Option.fromNullable(runtime.lastHeartbeat), (h) => h.health())),
   close: runtime.close
 })
 
@@ -312,6 +321,25 @@ export const subscriptions = (client: Client): Effect.Effect<ReadonlyArray<strin
  * @category accessors
  */
 export const getStateMetrics = (client: Client): Effect.Effect<StateMetrics> => client.getStateMetrics
+
+/**
+ * Latency of request round trips and ping RTTs, in ms: `{ p50, p99, last, count }` over the last
+ * `latencyBufferSize` samples (nearest-rank percentiles, see `LatencyStats.percentile`).
+ *
+ * @since 0.1.0
+ * @category accessors
+ */
+export const getLatencyStats = (client: Client): Effect.Effect<Option.Option<LatencyStats.Summary>> =>
+  client.getLatencyStats
+
+/**
+ * `{ failures, lastAt, rttMs }` of the heartbeat, `None` when none is configured.
+ *
+ * @since 0.1.0
+ * @category accessors
+ */
+export const getHeartbeatHealth = (client: Client): Effect.Effect<Option.Option<Heartbeat.Health>> =>
+  client.getHeartbeatHealth
 
 /**
  * Sends a close frame (1000), stops reconnecting, fails pending requests with `Disconnected` and ends the streams.

@@ -12,6 +12,7 @@ import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as FiberMap from "effect/FiberMap"
 import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
 import * as PubSub from "effect/PubSub"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
@@ -215,9 +216,10 @@ export const toCandidate = (client: Client.Client | Candidate): Candidate =>
     ? {
       id: client.id,
       sendMessage: client.sendMessage,
-      health: Effect.map(client.getStateMetrics, (m) => ({
-        connected: m.state === "connected",
-        pendingRequests: m.pendingRequests
+      health: Effect.zipWith(client.getStateMetrics, client.getLatencyStats, (metrics, latency) => ({
+        connected: metrics.state === "connected",
+        pendingRequests: metrics.pendingRequests,
+        p99Ms: Option.getOrUndefined(Option.map(latency, (l) => l.p99))
       }))
     }
     : client

@@ -152,7 +152,7 @@ const armHeartbeat = (runtime: Runtime, socket: WebSocket, end: (error: Disconne
       inboundFrames: () => runtime.inboundFrames
     }, {
       onMissed: (missed) => runtime.emit(ClientEvent.HeartbeatMissed({ missed })),
-      onRtt: (rttMs) => Effect.sync(() => runtime.recordRtt(rttMs))
+      onRtt: (rttMs) => runtime.recordRtt(rttMs)
     })
     runtime.heartbeat = heartbeat
     runtime.lastHeartbeat = heartbeat

@@ -1,10 +1,13 @@
 /**
  * Correlated JSON-RPC requests over the current socket.
  */
+import * as Cause from "effect/Cause"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import type WebSocket from "ws"
 import * as JsonRpc from "../JsonRpc.js"
+import * as Telemetry from "../Telemetry.js"
 import {
   type Disconnected,
   DuplicateRequestId,
@@ -22,6 +25,22 @@ export type RequestError = RpcError | RequestTimeout | Disconnected | DuplicateR
 /** @internal */
 export interface RequestOptions {
   readonly timeout?: number | undefined
+}
+
+const report = (
+  runtime: Runtime,
+  id: JsonRpc.RequestId,
+  method: string,
+  durationMs: number,
+  timeoutMs: number,
+  exit: Exit.Exit<unknown, RequestError>
+): Effect.Effect<void> => {
+  const { names } = Telemetry
+  if (Exit.isFailure(exit) && Cause.isFailType(exit.cause) && exit.cause.error._tag === "RequestTimeout") {
+    return runtime.instruments.emit(names.requestTimeout, { timeout_ms: timeoutMs }, { id, method })
+  }
+  const outcome = Exit.isSuccess(exit) ? "ok" : Cause.isFailType(exit.cause) ? exit.cause.error._tag : "interrupted"
+  return runtime.instruments.emit(names.request, { duration_ms: durationMs }, { id, method, outcome })
 }
 
 /** @internal */
@@ -43,6 +62,7 @@ export const request = (
       return Effect.fail(new SendError({ reason: "encode", cause }))
     }
     const timeoutMs = options?.timeout ?? runtime.options.requestTimeout
+    const startedAt = performance.now()
     return Effect.async<unknown, RpcError | Disconnected | SendError>((resume) => {
       runtime.pending.add(id, request.method, resume)
       if (!Transport.send(target, frame)) {
@@ -55,6 +75,8 @@ export const request = (
         duration: Duration.millis(timeoutMs),
         onTimeout: () => new RequestTimeout({ id, method: request.method, timeoutMs })
       }),
-      Effect.map((result) => [id, result] as const)
+      Effect.onExit((exit) => report(runtime, id, request.method, performance.now() - startedAt, timeoutMs, exit)),
+      Effect.map((result) => [id, result] as const),
+      Effect.withSpan("zen_websocket.request", { attributes: { method: request.method, id, client: runtime.id } })
     )
   })

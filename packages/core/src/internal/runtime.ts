@@ -18,7 +18,9 @@ import type * as Heartbeat from "../Heartbeat.js"
 import * as JsonRpc from "../JsonRpc.js"
 import * as Message from "../Message.js"
 import type { SubscriptionProtocol } from "../SubscriptionProtocol.js"
+import * as Telemetry from "../Telemetry.js"
 import { Disconnected, NotConnected } from "../WebSocketError.js"
+import * as Instrumentation from "./instruments.js"
 import { OfflineQueue } from "./offlineQueue.js"
 import { Pending } from "./pending.js"
 import * as Transport from "./transport.js"
@@ -39,6 +41,7 @@ export class Runtime {
   closed = false
   currentState: State = "connecting"
   inboundFrames = 0
+  inboundBytes = 0
   loop: Fiber.RuntimeFiber<void> | undefined = undefined
   readonly pending = new Pending()
   readonly tracked = new Set<string>()
@@ -63,7 +66,8 @@ export class Runtime {
     readonly state: SubscriptionRef.SubscriptionRef<State>,
     readonly inbox: Mailbox.Mailbox<Message.Message>,
     readonly messageHub: PubSub.PubSub<Message.Message | End>,
-    readonly eventHub: PubSub.PubSub<ClientEvent.ClientEvent | End>
+    readonly eventHub: PubSub.PubSub<ClientEvent.ClientEvent | End>,
+    readonly instruments: Instrumentation.Instruments
   ) {
     this.restoreHooks = [...options.restoreHooks]
     this.offline = options.offlineQueue === undefined ? undefined : new OfflineQueue(options.offlineQueue)
@@ -86,11 +90,13 @@ export class Runtime {
 
   readonly onMessage = (data: Buffer, isBinary: boolean): void => {
     this.inboundFrames++
+    this.inboundBytes += data.length
     if (isBinary) return this.deliver(new Message.Binary(data))
     const text = data.toString()
     const message = new Message.Text(text)
     if (this.pending.size > 0 && JsonRpc.mayBeResponse(text)) {
-      if (this.pending.resolve(JsonRpc.classify(message.json)) !== undefined) return
+      const rttMs = this.pending.resolve(JsonRpc.classify(message.json))
+      if (rttMs !== undefined) return this.instruments.latency.add(rttMs)
     }
     if (this.heartbeat !== undefined && this.heartbeat.onText(message)) return
     this.deliver(message)
@@ -106,10 +112,20 @@ export class Runtime {
 
   /** The pump: hands inbound frames to the subscribers a chunk at a time. */
   readonly pump: Effect.Effect<void> = Effect.gen(this, function*() {
+    let reportedFrames = 0
+    let reportedBytes = 0
     while (true) {
       const [messages, done] = yield* this.inbox.takeAll
       this.inboxSize -= Chunk.size(messages)
       if (Chunk.isNonEmpty(messages)) yield* PubSub.publishAll(this.messageHub, messages)
+      if (this.inboundFrames !== reportedFrames) {
+        yield* this.instruments.emit(Telemetry.names.messageReceived, {
+          count: this.inboundFrames - reportedFrames,
+          bytes: this.inboundBytes - reportedBytes
+        })
+        reportedFrames = this.inboundFrames
+        reportedBytes = this.inboundBytes
+      }
       if (this.paused && this.inboxSize < this.options.inbound.bufferSize / 2) {
         this.paused = false
         this.socket?.resume()
@@ -129,7 +145,7 @@ export class Runtime {
   }
 
   emit(event: ClientEvent.ClientEvent): Effect.Effect<void> {
-    const publish = PubSub.publish(this.eventHub, event)
+    const publish = Effect.zipRight(this.instruments.clientEvent(event), PubSub.publish(this.eventHub, event))
     return this.options.debug
       ? Effect.zipRight(Effect.logDebug(`[${this.id}] ${event._tag}`, event), publish)
       : Effect.asVoid(publish)
@@ -158,8 +174,12 @@ export class Runtime {
     }
   }
 
-  recordRtt(rttMs: number): void {
+  recordRtt(rttMs: number): Effect.Effect<void> {
     this.lastRttMs = rttMs
+    this.instruments.latency.add(rttMs)
+    return this.instruments.emit(Telemetry.names.pong, { rtt_ms: rttMs }, {
+      type: this.options.heartbeatConfig?.type
+    })
   }
 
   // ---- connection lifecycle ----
@@ -209,7 +229,8 @@ export const make = (
     const inbox = yield* Mailbox.make<Message.Message>()
     const messageHub = yield* makeMessageHub(options.inbound)
     const eventHub = yield* PubSub.unbounded<ClientEvent.ClientEvent | End>()
-    return new Runtime(id, options, protocol, state, inbox, messageHub, eventHub)
+    const instruments = yield* Instrumentation.make(id, options.latencyBufferSize)
+    return new Runtime(id, options, protocol, state, inbox, messageHub, eventHub, instruments)
   })
 
 const makeMessageHub = (inbound: ClientOptions.Resolved["inbound"]) => {

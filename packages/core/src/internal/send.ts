@@ -4,6 +4,7 @@
  */
 import * as Effect from "effect/Effect"
 import type WebSocket from "ws"
+import * as Telemetry from "../Telemetry.js"
 import { NotConnected, SendError } from "../WebSocketError.js"
 import type { QueuedError } from "./offlineQueue.js"
 import type { Runtime } from "./runtime.js"
@@ -39,7 +40,13 @@ export const send = (
         ? runtime.offline.enqueue(frame)
         : Effect.fail(socket)
     }
-    return write(socket, frame, runtime.options.outbound.highWaterMark)
+    return Effect.zipRight(write(socket, frame, runtime.options.outbound.highWaterMark), reportSent(runtime, frame))
+  })
+
+const reportSent = (runtime: Runtime, frame: string | Uint8Array) =>
+  runtime.instruments.emit(Telemetry.names.messageSent, {
+    count: 1,
+    bytes: typeof frame === "string" ? Buffer.byteLength(frame) : frame.byteLength
   })
 
 /** Writes one frame, first waiting for the socket to drain when too much is buffered already. */

@@ -3,6 +3,7 @@
  * and state carry on across restarts, and whose subscriptions are re-made on every new incarnation.
  */
 import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import * as PubSub from "effect/PubSub"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
@@ -109,6 +110,12 @@ export class SupervisedClient {
             paused: false
           }))
           : this.current.getStateMetrics
+      ),
+      getLatencyStats: Effect.suspend(() =>
+        this.current === undefined ? Effect.succeed(Option.none()) : this.current.getLatencyStats
+      ),
+      getHeartbeatHealth: Effect.suspend(() =>
+        this.current === undefined ? Effect.succeed(Option.none()) : this.current.getHeartbeatHealth
       ),
       close: this.stop
     }

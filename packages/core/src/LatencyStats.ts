@@ -1,0 +1,196 @@
+/**
+ * Latency statistics (DESIGN §3.7): a ring buffer of the last `bufferSize` round-trip samples in milliseconds, from
+ * correlated request round trips and heartbeat ping RTTs, summarised as `{ p50, p99, last, count }`.
+ *
+ * Every client keeps its own buffer ({@link make}, sized by the `latencyBufferSize` option). An application that wants
+ * one view over many clients provides the shared collector ({@link layer}): every client in its context feeds it too.
+ *
+ * `add` is synchronous, O(1) and allocation-free, so it can run in a socket listener; the sorting happens in `summary`,
+ * which copies the retained samples.
+ *
+ * Percentiles use the **nearest-rank** definition (see {@link percentile}): p50 of 1..100 is 50 and p99 is 99. The
+ * Elixir original (`Enum.at(sorted, round(p/100 × (n - 1)))`) gives 51 for that p50, although its doc claims 50.
+ *
+ * @since 0.1.0
+ */
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+
+/**
+ * A summary of the retained samples, in milliseconds.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Summary {
+  /** the nearest-rank 50th percentile (the lower median for an even count) */
+  readonly p50: number
+  /** the nearest-rank 99th percentile (the maximum below 100 samples) */
+  readonly p99: number
+  /** the most recently added sample */
+  readonly last: number
+  /** the number of samples held (at most the buffer size), not a lifetime total */
+  readonly count: number
+}
+
+/**
+ * A bounded buffer of latency samples. Not an Effect service by itself: {@link make} builds one per client, and the
+ * {@link LatencyStats} tag holds the shared collector.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface LatencyStats {
+  /**
+   * Records a sample in ms: synchronous, O(1), no allocation. When the buffer is full the oldest sample is dropped.
+   * Non-finite samples (`NaN`, `±Infinity`) are ignored; negative ones (a clock that stepped back) count as 0.
+   */
+  readonly add: (ms: number) => void
+  /** the summary of the retained samples, `undefined` when there are none */
+  readonly summary: () => Summary | undefined
+  /** drops every sample (e.g. on an explicit reconnect) */
+  readonly clear: () => void
+}
+
+/**
+ * The default buffer size, the `latencyBufferSize` default (100 samples).
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const defaultBufferSize = 100
+
+/**
+ * The nearest-rank percentile of **sorted** (ascending) samples: with `n` samples, the value at the 1-based rank
+ * `max(1, ceil(p × n / 100))`, i.e. `sorted[max(1, ceil(p × n / 100)) - 1]`. The result is always one of the samples,
+ * never an interpolation.
+ *
+ * - `p` is clamped to `[0, 100]`: `p = 0` gives the minimum, `p = 100` the maximum.
+ * - 1..100: p50 = 50, p99 = 99. `[1, 2]`: p50 = 1, p99 = 2. `[x]`: every percentile is `x`.
+ * - An empty array, or a `NaN` `p`, gives `NaN`.
+ *
+ * The input is not sorted for you: pass it sorted ascending.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
+export const percentile = (sorted: ArrayLike<number>, p: number): number => {
+  const n = sorted.length
+  if (n === 0 || Number.isNaN(p)) return Number.NaN
+  const clamped = p < 0 ? 0 : p > 100 ? 100 : p
+  // `p × n` first: for integer p it is exact, so a whole rank never picks up a rounding error (0.07 × 100 > 7)
+  const rank = Math.ceil(clamped * n / 100)
+  return sorted[rank < 1 ? 0 : rank - 1]
+}
+
+/**
+ * Builds a buffer holding the last `bufferSize` samples (pure and synchronous). A size below 1 or not finite means 1;
+ * a fractional size is rounded down.
+ *
+ * @example
+ * ```ts
+ * import * as LatencyStats from "@zen-websocket/core/LatencyStats"
+ *
+ * const stats = LatencyStats.make(100)
+ * for (let ms = 1; ms <= 100; ms++) stats.add(ms)
+ * stats.summary() // { p50: 50, p99: 99, last: 100, count: 100 }
+ * ```
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = (bufferSize: number): LatencyStats => {
+  const size = Number.isFinite(bufferSize) && bufferSize >= 1 ? Math.floor(bufferSize) : 1
+  const samples = new Float64Array(size)
+  let next = 0
+  let count = 0
+  let last = 0
+  return {
+    add: (ms) => {
+      if (!Number.isFinite(ms)) return
+      const value = ms < 0 ? 0 : ms
+      samples[next] = value
+      next = next + 1 === size ? 0 : next + 1
+      if (count < size) count++
+      last = value
+    },
+    summary: () => {
+      if (count === 0) return undefined
+      // the retained samples are `samples[0, count)` until the ring wraps, then all of it; order is irrelevant
+      const sorted = samples.slice(0, count).sort()
+      return { p50: percentile(sorted, 50), p99: percentile(sorted, 99), last, count }
+    },
+    clear: () => {
+      next = 0
+      count = 0
+      last = 0
+    }
+  }
+}
+
+/**
+ * The shared collector: when it is in a client's context, the client feeds it every sample it records in its own
+ * buffer, so it summarises the latency of all those clients together.
+ *
+ * @since 0.1.0
+ * @category tags
+ */
+export const LatencyStats: Context.Tag<LatencyStats, LatencyStats> = Context.GenericTag<LatencyStats>(
+  "@zen-websocket/core/LatencyStats"
+)
+
+/**
+ * Provides the shared collector with its own buffer of `bufferSize` samples (default 100).
+ *
+ * @example
+ * ```ts
+ * import * as Effect from "effect/Effect"
+ * import * as LatencyStats from "@zen-websocket/core/LatencyStats"
+ *
+ * const program = Effect.gen(function*() {
+ *   // … start clients, make requests …
+ *   const all = yield* LatencyStats.summary // p50/p99 over every client in this context
+ * })
+ * program.pipe(Effect.provide(LatencyStats.layer({ bufferSize: 1000 })))
+ * ```
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer = (options: { readonly bufferSize?: number | undefined } = {}): Layer.Layer<LatencyStats> =>
+  Layer.sync(LatencyStats, () => make(options.bufferSize ?? defaultBufferSize))
+
+/**
+ * The shared collector's summary (`undefined` when it holds no sample).
+ *
+ * @since 0.1.0
+ * @category accessors
+ */
+export const summary: Effect.Effect<Summary | undefined, never, LatencyStats> = Effect.map(
+  LatencyStats,
+  (stats) => stats.summary()
+)
+
+/**
+ * Builds one client's buffer of `bufferSize` samples whose `add` also feeds the shared collector when one is in
+ * context. `summary` and `clear` act on the client's own buffer only.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const makeForClient = (bufferSize: number): Effect.Effect<LatencyStats> =>
+  Effect.map(Effect.serviceOption(LatencyStats), (shared) => {
+    const own = make(bufferSize)
+    if (Option.isNone(shared)) return own
+    const collector = shared.value
+    return {
+      add: (ms) => {
+        own.add(ms)
+        collector.add(ms)
+      },
+      summary: own.summary,
+      clear: own.clear
+    }
+  })
