@@ -33,6 +33,7 @@ import type {
   DuplicateRequestId,
   InvalidOptions,
   OfflineQueueFull,
+  RateLimited,
   RequestTimeout,
   RpcError
 } from "./WebSocketError.js"
@@ -81,13 +82,13 @@ export type Outbound = string | Uint8Array | object
 export type SubscriptionId = JsonRpc.RequestId
 
 /**
- * How a send can fail: not connected (and no offline queue), the frame could not be encoded, or the offline queue
- * was full.
+ * How a send can fail: not connected (and no offline queue), the frame could not be encoded, the offline queue was
+ * full, or the rate limiter's wait queue was full.
  *
  * @since 0.1.0
  * @category errors
  */
-export type SendMessageError = NotConnected | SendError | OfflineQueueFull
+export type SendMessageError = NotConnected | SendError | OfflineQueueFull | RateLimited
 
 /**
  * How a correlated request can fail.
@@ -95,7 +96,14 @@ export type SendMessageError = NotConnected | SendError | OfflineQueueFull
  * @since 0.1.0
  * @category errors
  */
-export type RequestError = RpcError | RequestTimeout | Disconnected | DuplicateRequestId | NotConnected | SendError
+export type RequestError =
+  | RpcError
+  | RequestTimeout
+  | Disconnected
+  | DuplicateRequestId
+  | NotConnected
+  | SendError
+  | RateLimited
 
 /**
  * @since 0.1.0

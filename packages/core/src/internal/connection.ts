@@ -16,8 +16,9 @@ import * as ClientOptions from "../ClientOptions.js"
 import * as Heartbeat from "../Heartbeat.js"
 import * as Reconnect from "../Reconnect.js"
 import type { InvalidOptions } from "../WebSocketError.js"
-import { ConnectError, Disconnected, NotConnected } from "../WebSocketError.js"
+import { ConnectError, Disconnected } from "../WebSocketError.js"
 import type { Runtime } from "./runtime.js"
+import * as Send from "./send.js"
 import * as Session from "./session.js"
 import * as Subscriptions from "./subscriptions.js"
 import * as Transport from "./transport.js"
@@ -175,11 +176,11 @@ const runRestoreHooks = (runtime: Runtime, url: string) =>
     ), { discard: true })
 
 const flushOfflineQueue = (runtime: Runtime, socket: WebSocket) =>
-  Effect.sync(() =>
-    runtime.offline?.flush((frame) =>
-      Transport.send(socket, frame) ? undefined : new NotConnected({ state: "connecting" })
+  runtime.offline === undefined ?
+    Effect.void :
+    runtime.offline.flush((frame) =>
+      Effect.zipRight(runtime.throttle(frame), Send.write(socket, frame, runtime.options.outbound.highWaterMark))
     )
-  )
 
 const resolveUrl = (url: string | Effect.Effect<string>) =>
   typeof url === "string"

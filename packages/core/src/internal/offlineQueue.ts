@@ -6,11 +6,11 @@ import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import type * as ClientOptions from "../ClientOptions.js"
-import type { NotConnected, SendError } from "../WebSocketError.js"
+import type { NotConnected, RateLimited, SendError } from "../WebSocketError.js"
 import { OfflineQueueFull } from "../WebSocketError.js"
 
 /** @internal */
-export type QueuedError = NotConnected | SendError | OfflineQueueFull
+export type QueuedError = NotConnected | SendError | OfflineQueueFull | RateLimited
 
 interface Entry {
   readonly frame: string | Uint8Array
@@ -41,13 +41,16 @@ export class OfflineQueue {
     })
   }
 
-  /** Hands every buffered frame to `send`, oldest first, and settles each waiting sender. */
-  flush(send: (frame: string | Uint8Array) => QueuedError | undefined): void {
-    while (this.entries.length > 0) {
-      const entry = this.entries.shift()!
-      const error = send(entry.frame)
-      Deferred.unsafeDone(entry.done, error === undefined ? Exit.void : Exit.fail(error))
-    }
+  /** Hands every buffered frame to `send`, oldest first, and settles each waiting sender with the outcome. */
+  flush(send: (frame: string | Uint8Array) => Effect.Effect<void, QueuedError>): Effect.Effect<void> {
+    return Effect.whileLoop({
+      while: () => this.entries.length > 0,
+      body: () => {
+        const entry = this.entries.shift()!
+        return Effect.flatMap(Effect.exit(send(entry.frame)), (exit) => Deferred.done(entry.done, exit))
+      },
+      step: () => {}
+    })
   }
 
   /** Fails every buffered send (the client gave up or was closed). */

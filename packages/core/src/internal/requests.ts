@@ -12,6 +12,7 @@ import {
   type Disconnected,
   DuplicateRequestId,
   NotConnected,
+  type RateLimited,
   RequestTimeout,
   type RpcError,
   SendError
@@ -20,7 +21,14 @@ import type { Runtime } from "./runtime.js"
 import * as Transport from "./transport.js"
 
 /** @internal */
-export type RequestError = RpcError | RequestTimeout | Disconnected | DuplicateRequestId | NotConnected | SendError
+export type RequestError =
+  | RpcError
+  | RequestTimeout
+  | Disconnected
+  | DuplicateRequestId
+  | NotConnected
+  | SendError
+  | RateLimited
 
 /** @internal */
 export interface RequestOptions {
@@ -62,21 +70,40 @@ export const request = (
       return Effect.fail(new SendError({ reason: "encode", cause }))
     }
     const timeoutMs = options?.timeout ?? runtime.options.requestTimeout
-    const startedAt = performance.now()
-    return Effect.async<unknown, RpcError | Disconnected | SendError>((resume) => {
-      runtime.pending.add(id, request.method, resume)
-      if (!Transport.send(target, frame)) {
-        runtime.pending.delete(id)
-        resume(Effect.fail(new SendError({ reason: "socket", cause: "the socket closed before the frame went out" })))
-      }
-      return Effect.sync(() => runtime.pending.delete(id))
-    }).pipe(
-      Effect.timeoutFail({
-        duration: Duration.millis(timeoutMs),
-        onTimeout: () => new RequestTimeout({ id, method: request.method, timeoutMs })
-      }),
-      Effect.onExit((exit) => report(runtime, id, request.method, performance.now() - startedAt, timeoutMs, exit)),
+    return Effect.zipRight(
+      runtime.throttle(frame),
+      Effect.suspend(() => dispatch(runtime, id, request.method, frame, timeoutMs, socket))
+    ).pipe(
       Effect.map((result) => [id, result] as const),
       Effect.withSpan("zen_websocket.request", { attributes: { method: request.method, id, client: runtime.id } })
     )
   })
+
+/** Sends the request frame and waits for its response; the socket and the id are checked again after throttling. */
+const dispatch = (
+  runtime: Runtime,
+  id: JsonRpc.RequestId,
+  method: string,
+  frame: string,
+  timeoutMs: number,
+  socket: () => WebSocket | NotConnected
+): Effect.Effect<unknown, RequestError> => {
+  const target = socket()
+  if (target instanceof NotConnected) return Effect.fail(target)
+  if (runtime.pending.has(id)) return Effect.fail(new DuplicateRequestId({ id }))
+  const startedAt = performance.now()
+  return Effect.async<unknown, RpcError | Disconnected | SendError>((resume) => {
+    runtime.pending.add(id, method, resume)
+    if (!Transport.send(target, frame)) {
+      runtime.pending.delete(id)
+      resume(Effect.fail(new SendError({ reason: "socket", cause: "the socket closed before the frame went out" })))
+    }
+    return Effect.sync(() => runtime.pending.delete(id))
+  }).pipe(
+    Effect.timeoutFail({
+      duration: Duration.millis(timeoutMs),
+      onTimeout: () => new RequestTimeout({ id, method, timeoutMs })
+    }),
+    Effect.onExit((exit) => report(runtime, id, method, performance.now() - startedAt, timeoutMs, exit))
+  )
+}

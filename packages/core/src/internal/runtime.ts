@@ -7,6 +7,7 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Mailbox from "effect/Mailbox"
+import * as Option from "effect/Option"
 import * as PubSub from "effect/PubSub"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
@@ -17,8 +18,10 @@ import type * as ClientOptions from "../ClientOptions.js"
 import type * as Heartbeat from "../Heartbeat.js"
 import * as JsonRpc from "../JsonRpc.js"
 import * as Message from "../Message.js"
+import * as RateLimiter from "../RateLimiter.js"
 import type { SubscriptionProtocol } from "../SubscriptionProtocol.js"
 import * as Telemetry from "../Telemetry.js"
+import type { RateLimited } from "../WebSocketError.js"
 import { Disconnected, NotConnected } from "../WebSocketError.js"
 import * as Instrumentation from "./instruments.js"
 import { OfflineQueue } from "./offlineQueue.js"
@@ -67,7 +70,8 @@ export class Runtime {
     readonly inbox: Mailbox.Mailbox<Message.Message>,
     readonly messageHub: PubSub.PubSub<Message.Message | End>,
     readonly eventHub: PubSub.PubSub<ClientEvent.ClientEvent | End>,
-    readonly instruments: Instrumentation.Instruments
+    readonly instruments: Instrumentation.Instruments,
+    readonly limiter: RateLimiter.RateLimiter | undefined
   ) {
     this.restoreHooks = [...options.restoreHooks]
     this.offline = options.offlineQueue === undefined ? undefined : new OfflineQueue(options.offlineQueue)
@@ -182,6 +186,14 @@ export class Runtime {
     })
   }
 
+  /** Waits for rate-limit tokens when a `RateLimiter` was in context at `connect`; a refusal is reported. */
+  throttle(frame: string | Uint8Array): Effect.Effect<void, RateLimited> {
+    if (this.limiter === undefined) return Effect.void
+    return this.limiter.acquire(this.limiter.costOf(frame)).pipe(
+      Effect.tapError((error) => this.emit(ClientEvent.RateLimited({ queueSize: error.queueSize })))
+    )
+  }
+
   // ---- connection lifecycle ----
 
   attach(socket: WebSocket): void {
@@ -230,7 +242,8 @@ export const make = (
     const messageHub = yield* makeMessageHub(options.inbound)
     const eventHub = yield* PubSub.unbounded<ClientEvent.ClientEvent | End>()
     const instruments = yield* Instrumentation.make(id, options.latencyBufferSize)
-    return new Runtime(id, options, protocol, state, inbox, messageHub, eventHub, instruments)
+    const limiter = Option.getOrUndefined(yield* Effect.serviceOption(RateLimiter.RateLimiter))
+    return new Runtime(id, options, protocol, state, inbox, messageHub, eventHub, instruments, limiter)
   })
 
 const makeMessageHub = (inbound: ClientOptions.Resolved["inbound"]) => {

@@ -40,8 +40,18 @@ export const send = (
         ? runtime.offline.enqueue(frame)
         : Effect.fail(socket)
     }
-    return Effect.zipRight(write(socket, frame, runtime.options.outbound.highWaterMark), reportSent(runtime, frame))
+    if (runtime.limiter === undefined) return writeAndReport(runtime, socket, frame)
+    return Effect.zipRight(
+      runtime.throttle(frame),
+      Effect.suspend(() => {
+        const current = socketOf()
+        return current instanceof NotConnected ? Effect.fail(current) : writeAndReport(runtime, current, frame)
+      })
+    )
   })
+
+const writeAndReport = (runtime: Runtime, socket: WebSocket, frame: string | Uint8Array) =>
+  Effect.zipRight(write(socket, frame, runtime.options.outbound.highWaterMark), reportSent(runtime, frame))
 
 const reportSent = (runtime: Runtime, frame: string | Uint8Array) =>
   runtime.instruments.emit(Telemetry.names.messageSent, {

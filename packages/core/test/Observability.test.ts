@@ -1,0 +1,196 @@
+import { assert, describe, it } from "@effect/vitest"
+import * as Chunk from "effect/Chunk"
+import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
+import * as Metric from "effect/Metric"
+import * as Option from "effect/Option"
+import * as Ref from "effect/Ref"
+import * as Stream from "effect/Stream"
+import * as TestClock from "effect/TestClock"
+import * as Client from "../src/Client.js"
+import * as LatencyStats from "../src/LatencyStats.js"
+import * as RateLimiter from "../src/RateLimiter.js"
+import * as Telemetry from "../src/Telemetry.js"
+import * as Testing from "../src/Testing.js"
+
+let n = 0
+const freshId = () => `obs-${++n}-${Math.random().toString(36).slice(2, 8)}`
+
+const counter = (metric: Metric.Metric.Counter<number>, id: string, ...tags: ReadonlyArray<[string, string]>) =>
+  Effect.map(
+    Metric.value(tags.reduce((m, [k, v]) => Metric.tagged(m, k, v), Metric.tagged(metric, "client_id", id))),
+    (s) => s.count
+  )
+const histogramCount = (metric: Metric.Metric.Histogram<number>, id: string) =>
+  Effect.map(Metric.value(Metric.tagged(metric, "client_id", id)), (s) => s.count)
+
+describe("metrics move when their event happens", () => {
+  it.scopedLive("upgrade, frames and bytes in/out, requests, timeouts, disconnects, reconnects, give-ups", () =>
+    Effect.gen(function*() {
+      const id = freshId()
+      const server = yield* Testing.startMockServer({
+        handler: (frame, connection) =>
+          frame._tag === "Text" && frame.data.includes("\"slow\"")
+            ? undefined
+            : Testing.defaultHandler(frame, connection)
+      })
+      const client = yield* Client.connect(server.url, { id, retryDelay: 5, jitter: false, retryCount: 1 })
+      assert.strictEqual(yield* histogramCount(Telemetry.connectionUpgrade, id), 1)
+
+      yield* Client.sendMessage(client, "hello")
+      assert.strictEqual(yield* counter(Telemetry.messageSent, id), 1)
+      assert.strictEqual(yield* counter(Telemetry.bytesSent, id), 5)
+
+      const messages = yield* client.messagesScoped
+      yield* server.injectMessage("abc")
+      yield* server.injectMessage("defg")
+      yield* messages.pipe(Stream.take(3), Stream.runDrain) // the echo of "hello" and the two injected frames
+      yield* Effect.sleep("5 millis")
+      assert.strictEqual(yield* counter(Telemetry.messageReceived, id), 3)
+      assert.strictEqual(yield* counter(Telemetry.bytesReceived, id), "echo: hello".length + 3 + 4)
+
+      yield* Client.request(client, { method: "public/test" })
+      assert.strictEqual(yield* counter(Telemetry.requestTotal, id), 1)
+      assert.strictEqual(yield* histogramCount(Telemetry.requestDuration, id), 1)
+      yield* Effect.either(Client.request(client, { method: "slow" }, { timeout: 20 }))
+      assert.strictEqual(yield* counter(Telemetry.requestTimeouts, id), 1)
+
+      yield* server.simulateDisconnect(4001)
+      yield* server.awaitConnections(2)
+      yield* client.stateChanges.pipe(Stream.filter((s) => s === "connected"), Stream.take(1), Stream.runDrain)
+      assert.strictEqual(yield* counter(Telemetry.connectionDisconnects, id, ["code", "4001"]), 1)
+      assert.strictEqual(yield* counter(Telemetry.connectionReconnectAttempts, id), 1)
+
+      yield* server.refuseConnections(true)
+      yield* server.simulateDisconnect("abnormal")
+      yield* client.stateChanges.pipe(Stream.filter((s) => s === "disconnected"), Stream.take(1), Stream.runDrain)
+      assert.strictEqual(yield* counter(Telemetry.connectionGiveUps, id), 1)
+      assert.strictEqual(yield* counter(Telemetry.connectionDisconnects, id, ["code", "1006"]), 1)
+    }))
+
+  it.scoped("heartbeat pong RTTs feed the histogram, the latency stats and the heartbeat health", () =>
+    Effect.gen(function*() {
+      const id = freshId()
+      const server = yield* Testing.startMockServer()
+      const client = yield* Client.connect(server.url, { id, heartbeatConfig: { type: "ping", interval: 1000 } })
+      assert.isTrue(Option.isNone(yield* Client.getLatencyStats(client)))
+      for (let i = 0; i < 3; i++) {
+        yield* TestClock.adjust("1 second")
+        yield* server.awaitConnections(1)
+        yield* Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 15)))
+      }
+      yield* TestClock.adjust("1 second")
+      const health = Option.getOrThrow(yield* Client.getHeartbeatHealth(client))
+      assert.strictEqual(health.failures, 0)
+      assert.isDefined(health.rttMs)
+      assert.isAtLeast(yield* histogramCount(Telemetry.heartbeatPong, id), 2)
+      const stats = Option.getOrThrow(yield* Client.getLatencyStats(client))
+      assert.isAtLeast(stats.count, 2)
+    }))
+
+  it.scopedLive("without a heartbeat, getHeartbeatHealth is None", () =>
+    Effect.gen(function*() {
+      const server = yield* Testing.startMockServer()
+      const client = yield* Client.connect(server.url)
+      assert.isTrue(Option.isNone(yield* Client.getHeartbeatHealth(client)))
+    }))
+})
+
+describe("Telemetry service", () => {
+  it.scopedLive("events stream and attached handlers see the client's events", () =>
+    Effect.gen(function*() {
+      const id = freshId()
+      const server = yield* Testing.startMockServer()
+      const seen = yield* Ref.make<Array<string>>([])
+      const received = yield* Ref.make(0)
+      const program = Effect.gen(function*() {
+        const telemetry = yield* Telemetry.Telemetry
+        yield* Telemetry.attach(Telemetry.names.messageReceived, (event) =>
+          Ref.update(received, (total) => total + event.measurements.count))
+        const subscription = yield* telemetry.subscribe
+        const client = yield* Client.connect(server.url, { id })
+        const messages = yield* client.messagesScoped
+        yield* server.injectMessage("one")
+        yield* server.injectMessage("two")
+        yield* messages.pipe(Stream.take(2), Stream.runDrain)
+        yield* Client.close(client)
+        const all = yield* subscription.takeAll
+        yield* Ref.set(
+          seen,
+          Chunk.toReadonlyArray(all).map((e) =>
+            e.name.join(".")
+          )
+        )
+      })
+      yield* program.pipe(Effect.provide(Telemetry.layer))
+      const names = yield* Ref.get(seen)
+      assert.include(names, "zen_websocket.connection.upgrade")
+      assert.include(names, "zen_websocket.client.message_received")
+      assert.strictEqual(yield* Ref.get(received), 2)
+    }))
+})
+
+describe("LatencyStats", () => {
+  it.scopedLive("request round trips are sampled per client and in the shared collector", () =>
+    Effect.gen(function*() {
+      const server = yield* Testing.startMockServer()
+      const [own, shared] = yield* Effect.gen(function*() {
+        const client = yield* Client.connect(server.url, { latencyBufferSize: 3 })
+        for (let i = 0; i < 5; i++) yield* Client.request(client, { method: "public/test" })
+        return [Option.getOrThrow(yield* Client.getLatencyStats(client)), yield* LatencyStats.summary] as const
+      }).pipe(Effect.provide(LatencyStats.layer({ bufferSize: 10 })))
+      assert.strictEqual(own.count, 3)
+      assert.strictEqual(shared?.count, 5)
+      assert.isAtLeast(own.p99, own.p50)
+      assert.isAbove(own.last, 0)
+    }))
+})
+
+describe("RateLimiter in the send path", () => {
+  it.scoped("sends wait for tokens (TestClock), a full queue refuses with RateLimited and costs nothing", () =>
+    Effect.gen(function*() {
+      const server = yield* Testing.startMockServer()
+      const limiter = yield* RateLimiter.make({ capacity: 2, refillRate: 1, refillInterval: 1000, maxQueue: 1 })
+      const client = yield* Client.connect(server.url).pipe(Effect.provideService(RateLimiter.RateLimiter, limiter))
+      const events = yield* client.eventsScoped
+      const rateLimited = yield* events.pipe(
+        Stream.filter((e) => e._tag === "RateLimited"),
+        Stream.take(1),
+        Stream.runCollect,
+        Effect.fork
+      )
+      yield* Client.sendMessage(client, "a")
+      yield* Client.sendMessage(client, "b")
+      const waiting = yield* Effect.fork(Client.sendMessage(client, "c"))
+      yield* Effect.yieldNow()
+      const refused = yield* Effect.flip(Client.sendMessage(client, "d"))
+      assert.strictEqual(refused._tag, "RateLimited")
+      assert.strictEqual((yield* RateLimiter.status(limiter)).queueSize, 1)
+      yield* server.assertMessageSent("b")
+      assert.isNull(waiting.unsafePoll())
+      yield* TestClock.adjust("1 second")
+      yield* Fiber.join(waiting)
+      yield* server.assertMessageSent("c")
+      assert.isFalse((yield* server.receivedMessages).some((f) => f.data === "d"))
+      assert.strictEqual(Chunk.size(yield* Fiber.join(rateLimited)), 1)
+    }))
+
+  it.scopedLive("requests and the subscription restore are paced through the limiter too", () =>
+    Effect.gen(function*() {
+      const server = yield* Testing.startMockServer()
+      const limiter = yield* RateLimiter.make({ capacity: 100, refillRate: 1, refillInterval: 60_000, cost: "deribit" })
+      const client = yield* Client.connect(server.url, { retryDelay: 5, jitter: false }).pipe(
+        Effect.provideService(RateLimiter.RateLimiter, limiter)
+      )
+      yield* Client.subscribe(client, ["ticker.BTC"])
+      yield* Client.request(client, { method: "private/get_positions" })
+      assert.strictEqual((yield* RateLimiter.status(limiter)).tokens, 100 - 1 - 5)
+      yield* server.simulateDisconnect("abnormal")
+      yield* client.events.pipe(
+        Stream.filter((e) => e._tag === "SubscriptionsRestored"),
+        Stream.take(1),
+        Stream.runDrain
+      )
+      assert.strictEqual((yield* RateLimiter.status(limiter)).tokens, 100 - 1 - 5 - 1)
+    }))
+})
