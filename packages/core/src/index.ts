@@ -87,3 +87,24 @@ export * as Testing from "./Testing.js"
  * @since 0.1.0
  */
 export * as WebSocketError from "./WebSocketError.js"
+
+/**
+ * Latency percentiles of request round trips and ping RTTs.
+ *
+ * @since 0.1.0
+ */
+export * as LatencyStats from "./LatencyStats.js"
+
+/**
+ * A token bucket applied to every outbound frame.
+ *
+ * @since 0.1.0
+ */
+export * as RateLimiter from "./RateLimiter.js"
+
+/**
+ * Metrics, spans and push-style telemetry events.
+ *
+ * @since 0.1.0
+ */
+export * as Telemetry from "./Telemetry.js"
