@@ -59,7 +59,7 @@ export interface StartOptions extends ClientOptions.Options {
 export interface Candidate {
   readonly id: string
   readonly sendMessage: (message: Client.Outbound) => Effect.Effect<void, unknown>
-  /** how busy it is; candidates without one count as connected and idle */
+  /** how busy it is; candidates without one count as connected and idle, one not answering within 1 s as down */
   readonly health?: Effect.Effect<Health> | undefined
 }
 
@@ -185,7 +185,7 @@ export const make: Effect.Effect<ClientSupervisor, never, Scope.Scope> = Effect.
   const sendBalanced = (message: Client.Outbound, options?: SendBalancedOptions) =>
     Effect.gen(function*() {
       const found = options?.clientDiscovery === undefined ? yield* listClients : yield* options.clientDiscovery
-      return yield* balancer.send(found.map(toCandidate), message, options?.maxAttempts ?? 3)
+      return yield* balancer.send(uniqueById(found.map(toCandidate)), message, options?.maxAttempts ?? 3)
     })
 
   return ClientSupervisor.of({
@@ -278,6 +278,20 @@ const runCallback = (callback: LifecycleCallback | undefined, proxy: SupervisedC
     Effect.asVoid
   )
 
+const uniqueById = (candidates: ReadonlyArray<Candidate>): ReadonlyArray<Candidate> => {
+  const seen = new Set<string>()
+  return candidates.filter((c) => !seen.has(c.id) && seen.add(c.id))
+}
+
+const idle: Health = { connected: true, pendingRequests: 0 }
+const unreachable: Health = { connected: false, pendingRequests: 0 }
+
+/** A candidate's health; one that does not answer within a second ranks as disconnected. */
+const healthOf = (candidate: Candidate): Effect.Effect<Health> =>
+  candidate.health === undefined ? Effect.succeed(idle) : candidate.health.pipe(
+    Effect.timeoutTo({ duration: "1 second", onTimeout: () => unreachable, onSuccess: (health) => health })
+  )
+
 /** Picks candidates by health; ties rotate; recent errors weigh in and fade (half-life 10 s). */
 class Balancer {
   private turn = 0
@@ -301,11 +315,14 @@ class Balancer {
 
   private rank(candidates: ReadonlyArray<Candidate>, now: number) {
     return Effect.map(
-      Effect.forEach(candidates, (candidate) =>
-        Effect.map(
-          candidate.health ?? Effect.succeed<Health>({ connected: true, pendingRequests: 0 }),
-          (health) => ({ candidate, score: this.score(candidate.id, health, now) })
-        ), { concurrency: "unbounded" }),
+      Effect.forEach(
+        candidates,
+        (candidate) =>
+          Effect.map(healthOf(candidate), (health) => ({ candidate, score: this.score(candidate.id, health, now) })),
+        {
+          concurrency: "unbounded"
+        }
+      ),
       (scored) => {
         const offset = this.turn++
         return scored
