@@ -23,15 +23,26 @@ import { dual } from "effect/Function"
 import * as Layer from "effect/Layer"
 import * as Predicate from "effect/Predicate"
 import type * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
 import type { IncomingHttpHeaders } from "node:http"
 import * as Client from "./Client.js"
 import type * as ClientOptions from "./ClientOptions.js"
 import * as internal from "./internal/mockServer.js"
+import * as Recorder from "./Recorder.js"
 import type { ConnectError, InvalidOptions } from "./WebSocketError.js"
 
 // -------------------------------------------------------------------------------------------------------------------
 // models
 // -------------------------------------------------------------------------------------------------------------------
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface PlayOptions {
+  /** how much faster than recorded (default 1; the first frame goes at once) */
+  readonly speed?: number | undefined
+}
 
 /**
  * @since 0.1.0
@@ -507,3 +518,37 @@ export const stopServer = (server: MockServer): Effect.Effect<void> => server.st
  */
 export const receivedMessages = (server: MockServer): Effect.Effect<ReadonlyArray<ReceivedFrame>> =>
   server.receivedMessages
+
+/**
+ * Serves a recording (see `Recorder`) as the server's script: its inbound frames are sent, in order, to every live
+ * connection with their recorded gaps divided by `speed`; a recorded close frame closes the connections with its code.
+ * Resolves with the number of frames played.
+ *
+ * @since 0.1.0
+ * @category faults
+ */
+export const playRecording: {
+  (path: string, options?: PlayOptions): (server: MockServer) => Effect.Effect<number, Recorder.RecorderError>
+  (server: MockServer, path: string, options?: PlayOptions): Effect.Effect<number, Recorder.RecorderError>
+} = dual(
+  (args) => isMockServer(args[0]),
+  (server: MockServer, path: string, options?: PlayOptions) =>
+    Recorder.script(path, { speed: options?.speed }).pipe(
+      Stream.runFoldEffect(0, (played, entry) => Effect.as(playEntry(server, entry), played + 1))
+    )
+)
+
+const playEntry = (server: MockServer, entry: Recorder.Entry): Effect.Effect<void> => {
+  switch (entry.type) {
+    case "text":
+    case "binary":
+      return server.injectMessage(entry.data)
+    case "close":
+      return isSendableCloseCode(entry.code)
+        ? server.simulateDisconnect(entry.code, entry.reason)
+        : server.simulateDisconnect("abnormal")
+  }
+}
+
+const isSendableCloseCode = (code: number): boolean =>
+  (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) || (code >= 3000 && code <= 4999)

@@ -108,3 +108,10 @@ export * as RateLimiter from "./RateLimiter.js"
  * @since 0.1.0
  */
 export * as Telemetry from "./Telemetry.js"
+
+/**
+ * JSONL session recording, metadata and replay.
+ *
+ * @since 0.1.0
+ */
+export * as Recorder from "./Recorder.js"

@@ -115,7 +115,10 @@ const connectOnce = (
           runtime.heartbeat?.onPong(data)
         },
         onError: () => {},
-        onClose: (code, reason, cause) => end(new Disconnected({ code, reason, cause }))
+        onClose: (code, reason, cause) => {
+          runtime.recorder?.recordClose("in", code, reason)
+          end(new Disconnected({ code, reason, cause }))
+        }
       }
     )
     opened = socket
@@ -123,6 +126,7 @@ const connectOnce = (
     yield* Effect.addFinalizer(() =>
       Effect.sync(() => {
         runtime.heartbeat = undefined
+        if (Transport.isOpen(socket)) runtime.recorder?.recordClose("out", 1000, "")
         if (runtime.socket === socket) runtime.detach(new Disconnected({ code: 1000, reason: "connection closed" }))
       })
     )
@@ -149,7 +153,7 @@ const armHeartbeat = (runtime: Runtime, socket: WebSocket, end: (error: Disconne
     if (config === undefined) return
     const heartbeat = yield* Heartbeat.make(config, {
       ping: (payload) => socket.ping(payload),
-      send: (frame) => Transport.send(socket, frame),
+      send: (frame) => runtime.transmit(socket, frame),
       inboundFrames: () => runtime.inboundFrames
     }, {
       onMissed: (missed) => runtime.emit(ClientEvent.HeartbeatMissed({ missed })),
@@ -179,7 +183,7 @@ const flushOfflineQueue = (runtime: Runtime, socket: WebSocket) =>
   runtime.offline === undefined ?
     Effect.void :
     runtime.offline.flush((frame) =>
-      Effect.zipRight(runtime.throttle(frame), Send.write(socket, frame, runtime.options.outbound.highWaterMark))
+      Effect.zipRight(runtime.throttle(frame), Send.write(runtime, socket, frame))
     )
 
 const resolveUrl = (url: string | Effect.Effect<string>) =>

@@ -18,7 +18,6 @@ import {
   SendError
 } from "../WebSocketError.js"
 import type { Runtime } from "./runtime.js"
-import * as Transport from "./transport.js"
 
 /** @internal */
 export type RequestError =
@@ -94,7 +93,7 @@ const dispatch = (
   const startedAt = performance.now()
   return Effect.async<unknown, RpcError | Disconnected | SendError>((resume) => {
     runtime.pending.add(id, method, resume)
-    if (!Transport.send(target, frame)) {
+    if (!runtime.transmit(target, frame)) {
       runtime.pending.delete(id)
       resume(Effect.fail(new SendError({ reason: "socket", cause: "the socket closed before the frame went out" })))
     }

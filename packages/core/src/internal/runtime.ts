@@ -19,10 +19,11 @@ import type * as Heartbeat from "../Heartbeat.js"
 import * as JsonRpc from "../JsonRpc.js"
 import * as Message from "../Message.js"
 import * as RateLimiter from "../RateLimiter.js"
+import * as Recorder from "../Recorder.js"
 import type { SubscriptionProtocol } from "../SubscriptionProtocol.js"
 import * as Telemetry from "../Telemetry.js"
 import type { RateLimited } from "../WebSocketError.js"
-import { Disconnected, NotConnected } from "../WebSocketError.js"
+import { Disconnected, InvalidOptions, NotConnected } from "../WebSocketError.js"
 import * as Instrumentation from "./instruments.js"
 import { OfflineQueue } from "./offlineQueue.js"
 import { Pending } from "./pending.js"
@@ -71,7 +72,8 @@ export class Runtime {
     readonly messageHub: PubSub.PubSub<Message.Message | End>,
     readonly eventHub: PubSub.PubSub<ClientEvent.ClientEvent | End>,
     readonly instruments: Instrumentation.Instruments,
-    readonly limiter: RateLimiter.RateLimiter | undefined
+    readonly limiter: RateLimiter.RateLimiter | undefined,
+    readonly recorder: Recorder.Recorder | undefined
   ) {
     this.restoreHooks = [...options.restoreHooks]
     this.offline = options.offlineQueue === undefined ? undefined : new OfflineQueue(options.offlineQueue)
@@ -95,8 +97,12 @@ export class Runtime {
   readonly onMessage = (data: Buffer, isBinary: boolean): void => {
     this.inboundFrames++
     this.inboundBytes += data.length
-    if (isBinary) return this.deliver(new Message.Binary(data))
+    if (isBinary) {
+      this.recorder?.recordBinary("in", data)
+      return this.deliver(new Message.Binary(data))
+    }
     const text = data.toString()
+    this.recorder?.recordText("in", text)
     const message = new Message.Text(text)
     if (this.pending.size > 0 && JsonRpc.mayBeResponse(text)) {
       const rttMs = this.pending.resolve(JsonRpc.classify(message.json))
@@ -186,6 +192,16 @@ export class Runtime {
     })
   }
 
+  /** Puts one frame on the wire (and in the recording); false when the socket is not open. */
+  transmit(socket: WebSocket, frame: string | Uint8Array): boolean {
+    if (!Transport.send(socket, frame)) return false
+    if (this.recorder !== undefined) {
+      if (typeof frame === "string") this.recorder.recordText("out", frame)
+      else this.recorder.recordBinary("out", frame)
+    }
+    return true
+  }
+
   /** Waits for rate-limit tokens when a `RateLimiter` was in context at `connect`; a refusal is reported. */
   throttle(frame: string | Uint8Array): Effect.Effect<void, RateLimited> {
     if (this.limiter === undefined) return Effect.void
@@ -222,6 +238,7 @@ export class Runtime {
     this.gaveUp()
     return Effect.gen(this, function*() {
       if (this.loop !== undefined) yield* Fiber.interrupt(this.loop)
+      if (this.recorder !== undefined) yield* this.recorder.flush
       yield* this.setState("disconnected")
       yield* this.emit(ClientEvent.Closed())
       yield* PubSub.publish(this.eventHub, End)
@@ -235,7 +252,7 @@ export const make = (
   id: string,
   options: ClientOptions.Resolved,
   protocol: SubscriptionProtocol
-): Effect.Effect<Runtime> =>
+): Effect.Effect<Runtime, InvalidOptions, Scope.Scope> =>
   Effect.gen(function*() {
     const state = yield* SubscriptionRef.make<State>("connecting")
     const inbox = yield* Mailbox.make<Message.Message>()
@@ -243,8 +260,22 @@ export const make = (
     const eventHub = yield* PubSub.unbounded<ClientEvent.ClientEvent | End>()
     const instruments = yield* Instrumentation.make(id, options.latencyBufferSize)
     const limiter = Option.getOrUndefined(yield* Effect.serviceOption(RateLimiter.RateLimiter))
-    return new Runtime(id, options, protocol, state, inbox, messageHub, eventHub, instruments, limiter)
+    const recorder = options.recordTo !== undefined
+      ? yield* openRecording(options.recordTo)
+      : Option.getOrUndefined(yield* Effect.serviceOption(Recorder.Recorder))
+    return new Runtime(id, options, protocol, state, inbox, messageHub, eventHub, instruments, limiter, recorder)
   })
+
+const openRecording = (path: string) =>
+  Recorder.make(path).pipe(
+    Effect.mapError((error) =>
+      new InvalidOptions({
+        field: "recordTo",
+        value: path,
+        rule: `must be a file that can be opened for appending (${String(error.cause)})`
+      })
+    )
+  )
 
 const makeMessageHub = (inbound: ClientOptions.Resolved["inbound"]) => {
   switch (inbound.strategy) {

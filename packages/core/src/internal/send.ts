@@ -51,7 +51,7 @@ export const send = (
   })
 
 const writeAndReport = (runtime: Runtime, socket: WebSocket, frame: string | Uint8Array) =>
-  Effect.zipRight(write(socket, frame, runtime.options.outbound.highWaterMark), reportSent(runtime, frame))
+  Effect.zipRight(write(runtime, socket, frame), reportSent(runtime, frame))
 
 const reportSent = (runtime: Runtime, frame: string | Uint8Array) =>
   runtime.instruments.emit(Telemetry.names.messageSent, {
@@ -61,14 +61,14 @@ const reportSent = (runtime: Runtime, frame: string | Uint8Array) =>
 
 /** Writes one frame, first waiting for the socket to drain when too much is buffered already. */
 export const write = (
+  runtime: Runtime,
   socket: WebSocket,
-  frame: string | Uint8Array,
-  highWaterMark: number
+  frame: string | Uint8Array
 ): Effect.Effect<void, NotConnected> => {
-  if (socket.bufferedAmount <= highWaterMark) return sent(Transport.send(socket, frame))
+  if (socket.bufferedAmount <= runtime.options.outbound.highWaterMark) return sent(runtime.transmit(socket, frame))
   return Effect.zipRight(
     Transport.awaitDrain(socket),
-    Effect.suspend(() => sent(Transport.send(socket, frame)))
+    Effect.suspend(() => sent(runtime.transmit(socket, frame)))
   )
 }
 

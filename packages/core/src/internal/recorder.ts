@@ -1,0 +1,335 @@
+/**
+ * The synchronous parts of the session recorder: the in-memory buffer the `ws` listeners push to, the JSONL line
+ * formatter, timestamps with microseconds, redaction and file rotation. No Effect here: `Recorder.ts` wraps these.
+ *
+ * @internal
+ */
+import type * as Clock from "effect/Clock"
+import * as fs from "node:fs/promises"
+
+/** @internal */
+export type Direction = "in" | "out"
+
+/** flush when this many entries are buffered */
+export const BATCH_SIZE = 100
+
+/** entries buffered beyond this (only while writes keep failing) are dropped and counted */
+export const MAX_BUFFERED = 100_000
+
+/** @internal */
+export const TEXT = 0
+/** @internal */
+export const BINARY = 1
+/** @internal */
+export const CLOSE = 2
+
+/**
+ * One recorded frame, as captured by the `ws` listener: a timestamp and the raw payload. Formatting (ISO time, base64,
+ * JSON escaping, redaction) is deferred to the flush.
+ *
+ * @internal
+ */
+export class Pending {
+  constructor(
+    readonly kind: typeof TEXT | typeof BINARY | typeof CLOSE,
+    readonly dir: Direction,
+    readonly nanos: bigint,
+    /** text data, the binary payload, or the close reason */
+    readonly data: string | Uint8Array,
+    readonly code: number
+  ) {}
+}
+
+/**
+ * The buffer shared by the record calls (synchronous, from the socket listeners) and the flush (from a fiber).
+ *
+ * @internal
+ */
+export class EntryBuffer {
+  entries: Array<Pending> = []
+  closed = false
+  written = 0
+  bytes = 0
+  dropped = 0
+
+  constructor(
+    private readonly clock: Clock.Clock,
+    /** called when the buffer stops being empty */
+    private readonly onPending: () => void,
+    /** called (cheaply, possibly many times) once `BATCH_SIZE` entries are buffered */
+    private readonly onFull: () => void
+  ) {}
+
+  push(kind: Pending["kind"], dir: Direction, data: string | Uint8Array, code: number): void {
+    if (this.closed) return
+    const entries = this.entries
+    if (entries.length >= MAX_BUFFERED) {
+      this.dropped++
+      return
+    }
+    const length = entries.push(new Pending(kind, dir, this.clock.unsafeCurrentTimeNanos(), data, code))
+    if (length === 1) this.onPending()
+    else if (length >= BATCH_SIZE) this.onFull()
+  }
+
+  /** takes every buffered entry, in order */
+  take(): Array<Pending> {
+    const batch = this.entries
+    this.entries = []
+    return batch
+  }
+
+  /** puts a batch that could not be written back in front of what arrived since */
+  restore(batch: Array<Pending>): void {
+    this.entries = batch.concat(this.entries)
+    this.onPending()
+  }
+
+  /** closes the buffer when it is empty; later records are ignored */
+  closeIfEmpty(): boolean {
+    if (this.entries.length === 0) this.closed = true
+    return this.closed
+  }
+
+  /** closes the buffer, dropping what could not be written */
+  close(): number {
+    const lost = this.entries.length
+    this.dropped += lost
+    this.entries = []
+    this.closed = true
+    return lost
+  }
+}
+
+// -------------------------------------------------------------------------------------------------------------------
+// timestamps
+// -------------------------------------------------------------------------------------------------------------------
+
+// entries of one flush mostly share their second: format it once
+let cachedSecond = NaN
+let cachedPrefix = ""
+
+/**
+ * `2026-11-25T21:00:00.123456Z` from nanoseconds since the epoch (truncated to microseconds).
+ *
+ * @internal
+ */
+export const isoMicros = (nanos: bigint): string => {
+  const micros = Number(nanos / 1000n)
+  const second = Math.floor(micros / 1_000_000)
+  if (second !== cachedSecond) {
+    cachedPrefix = new Date(second * 1000).toISOString().slice(0, 20)
+    cachedSecond = second
+  }
+  return cachedPrefix + String(micros - second * 1_000_000 + 1_000_000).slice(1) + "Z"
+}
+
+const isoPattern = /^(\d{4}-\d{2}-\d{2})[Tt ](\d{2}:\d{2}:\d{2})(?:[.,](\d{1,9}))?([Zz]|[+-]\d{2}(?::?\d{2})?)$/
+
+const normalizeOffset = (offset: string): string => {
+  if (offset === "Z" || offset === "z") return "Z"
+  const digits = offset.slice(1).replace(":", "")
+  return `${offset[0]}${digits.slice(0, 2)}:${digits.length > 2 ? digits.slice(2) : "00"}`
+}
+
+/**
+ * Microseconds since the epoch of an ISO 8601 date-time with an offset (`Z` or `±hh:mm`) and 0–9 fraction digits, as
+ * Elixir's `DateTime.from_iso8601` reads them; `undefined` when it is not one.
+ *
+ * @internal
+ */
+export const parseMicros = (ts: string): number | undefined => {
+  const match = isoPattern.exec(ts)
+  if (match === null) return undefined
+  const [, date, time, fraction, offset] = match
+  const seconds = Date.parse(`${date}T${time}${normalizeOffset(offset)}`)
+  if (Number.isNaN(seconds)) return undefined
+  const micros = fraction === undefined ? 0 : Number(fraction.slice(0, 6).padEnd(6, "0"))
+  return seconds * 1000 + micros
+}
+
+// -------------------------------------------------------------------------------------------------------------------
+// lines
+// -------------------------------------------------------------------------------------------------------------------
+
+const toBase64 = (data: Uint8Array): string =>
+  Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString("base64")
+
+/**
+ * The JSONL line of one entry (without the newline). Key order: `ts`, `dir`, `type`, `data`, then `binary` or
+ * `code`/`reason`. A close entry carries `code`/`reason` and, for the Elixir reader, `data` as the JSON string
+ * `{"code":N,"reason":"..."}`.
+ *
+ * @internal
+ */
+export const formatLine = (entry: Pending, redact: Redactor): string => {
+  const head = `{"ts":"${isoMicros(entry.nanos)}","dir":"${entry.dir}"`
+  switch (entry.kind) {
+    case TEXT:
+      return `${head},"type":"text","data":${JSON.stringify(redact(entry.data as string))}}`
+    case BINARY:
+      return `${head},"type":"binary","data":"${toBase64(entry.data as Uint8Array)}","binary":true}`
+    case CLOSE: {
+      const code = entry.code
+      const reason = JSON.stringify(entry.data as string)
+      const data = JSON.stringify(`{"code":${code},"reason":${reason}}`)
+      return `${head},"type":"close","data":${data},"code":${code},"reason":${reason}}`
+    }
+  }
+}
+
+/**
+ * Every entry of a batch as JSONL, each line ending with a newline.
+ *
+ * @internal
+ */
+export const formatBatch = (batch: ReadonlyArray<Pending>, redact: Redactor): string => {
+  const lines = new Array<string>(batch.length + 1)
+  for (let i = 0; i < batch.length; i++) lines[i] = formatLine(batch[i], redact)
+  lines[batch.length] = ""
+  return lines.join("\n")
+}
+
+// -------------------------------------------------------------------------------------------------------------------
+// redaction
+// -------------------------------------------------------------------------------------------------------------------
+
+/** @internal */
+export type Redactor = (data: string) => string
+
+/** @internal */
+export const defaultRedactKeys: ReadonlyArray<string> = [
+  "client_secret",
+  "access_token",
+  "refresh_token",
+  "password",
+  "signature"
+]
+
+/** @internal */
+export const MASK = "***"
+
+const identity: Redactor = (data) => data
+
+const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
+
+/**
+ * `key=value`, `key: value`, `"key":"value"`, `'key': 'value'`: the value (quoted or up to the next separator).
+ */
+const makePattern = (keys: ReadonlyArray<string>): RegExp =>
+  new RegExp(
+    `(["']?)\\b(${keys.map(escapeRegExp).join("|")})\\b\\1(\\s*[:=]\\s*)` +
+      `("(?:[^"\\\\]|\\\\.)*"|'(?:[^'\\\\]|\\\\.)*'|[^\\s"'&,;}\\]]+)`,
+    "g"
+  )
+
+const maskValue = (value: string): string => value[0] === "\"" ? `"${MASK}"` : value[0] === "'" ? `'${MASK}'` : MASK
+
+const mentionsAny = (data: string, keys: ReadonlyArray<string>): boolean => {
+  for (let i = 0; i < keys.length; i++) {
+    if (data.includes(keys[i])) return true
+  }
+  return false
+}
+
+const looksLikeJson = (data: string): boolean => {
+  const first = data.trimStart()[0]
+  return first === "{" || first === "["
+}
+
+const tryParse = (data: string): { readonly value: unknown } | undefined => {
+  try {
+    return { value: JSON.parse(data) }
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * The redactor for the `redact` option: `false` none; `true`/`undefined` the default keys; a list the default keys plus
+ * the listed ones. A text frame is only looked at when it contains one of the keys (a substring check). JSON frames
+ * get the value of every matching key masked at any depth (and `key=value` patterns inside string values); other text
+ * gets `key=value` / `"key":"value"` patterns masked. A frame where nothing was masked is written unchanged.
+ *
+ * @internal
+ */
+export const makeRedactor = (option: ReadonlyArray<string> | boolean | undefined): Redactor => {
+  if (option === false) return identity
+  const keys = Array.from(new Set([...defaultRedactKeys, ...(Array.isArray(option) ? option : [])]))
+  const keySet = new Set(keys)
+  const pattern = makePattern(keys)
+  const maskText = (text: string): string =>
+    text.replace(
+      pattern,
+      (_, quote: string, key: string, sep: string, value: string) => `${quote}${key}${quote}${sep}${maskValue(value)}`
+    )
+  const walk = (value: unknown, changed: { value: boolean }): unknown => {
+    if (typeof value === "string") {
+      if (!mentionsAny(value, keys)) return value
+      const masked = maskText(value)
+      if (masked !== value) changed.value = true
+      return masked
+    }
+    if (Array.isArray(value)) return value.map((item) => walk(item, changed))
+    if (value !== null && typeof value === "object") {
+      const out: Record<string, unknown> = {}
+      for (const [k, v] of Object.entries(value)) {
+        if (keySet.has(k)) {
+          out[k] = MASK
+          changed.value = true
+        } else {
+          out[k] = walk(v, changed)
+        }
+      }
+      return out
+    }
+    return value
+  }
+  return (data) => {
+    if (!mentionsAny(data, keys)) return data
+    const parsed = looksLikeJson(data) ? tryParse(data) : undefined
+    if (parsed === undefined) return maskText(data)
+    const changed = { value: false }
+    const masked = walk(parsed.value, changed)
+    return changed.value ? JSON.stringify(masked) : data
+  }
+}
+
+// -------------------------------------------------------------------------------------------------------------------
+// files
+// -------------------------------------------------------------------------------------------------------------------
+
+const exists = (path: string): Promise<boolean> =>
+  fs.stat(path).then(() => true, (error: NodeJS.ErrnoException) => {
+    if (error.code === "ENOENT") return false
+    throw error
+  })
+
+/**
+ * Moves a non-empty `path` aside to `<path>.<timestamp>` (`2026-11-25T21-00-00.123Z`, with `-1`, `-2`… appended
+ * when that name is taken). Returns the new path, or `undefined` when there was nothing to move.
+ *
+ * @internal
+ */
+export const rotate = async (path: string, nowMillis: number): Promise<string | undefined> => {
+  const stat = await fs.stat(path).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === "ENOENT") return undefined
+    throw error
+  })
+  if (stat === undefined || stat.size === 0) return undefined
+  const base = `${path}.${new Date(nowMillis).toISOString().replace(/:/g, "-")}`
+  let target = base
+  for (let n = 1; await exists(target); n++) target = `${base}-${n}`
+  await fs.rename(path, target)
+  return target
+}
+
+/**
+ * Opens (creating) `path` for appending, after rotating it in `rotate` mode. Never truncates.
+ *
+ * @internal
+ */
+export const open = async (path: string, mode: "append" | "rotate", nowMillis: number): Promise<fs.FileHandle> => {
+  if (mode === "rotate") await rotate(path, nowMillis)
+  return fs.open(path, "a")
+}
