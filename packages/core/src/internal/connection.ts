@@ -182,9 +182,7 @@ const runRestoreHooks = (runtime: Runtime, url: string) =>
 const flushOfflineQueue = (runtime: Runtime, socket: WebSocket) =>
   runtime.offline === undefined ?
     Effect.void :
-    runtime.offline.flush((frame) =>
-      Effect.zipRight(runtime.throttle(frame), Send.write(runtime, socket, frame))
-    )
+    runtime.offline.flush((frame) => Effect.zipRight(runtime.throttle(frame), Send.write(runtime, socket, frame)))
 
 const resolveUrl = (url: string | Effect.Effect<string>) =>
   typeof url === "string"
