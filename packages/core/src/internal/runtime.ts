@@ -44,7 +44,10 @@ export class Runtime {
   writable = false
   closed = false
   currentState: State = "connecting"
+  /** every inbound frame, control frames included: the heartbeat's sign of life */
   inboundFrames = 0
+  /** inbound data frames and their bytes, for telemetry */
+  dataFrames = 0
   inboundBytes = 0
   loop: Fiber.RuntimeFiber<void> | undefined = undefined
   readonly pending = new Pending()
@@ -96,6 +99,7 @@ export class Runtime {
 
   readonly onMessage = (data: Buffer, isBinary: boolean): void => {
     this.inboundFrames++
+    this.dataFrames++
     this.inboundBytes += data.length
     if (isBinary) {
       this.recorder?.recordBinary("in", data)
@@ -128,12 +132,12 @@ export class Runtime {
       const [messages, done] = yield* this.inbox.takeAll
       this.inboxSize -= Chunk.size(messages)
       if (Chunk.isNonEmpty(messages)) yield* PubSub.publishAll(this.messageHub, messages)
-      if (this.inboundFrames !== reportedFrames) {
+      if (this.dataFrames !== reportedFrames) {
         yield* this.instruments.emit(Telemetry.names.messageReceived, {
-          count: this.inboundFrames - reportedFrames,
+          count: this.dataFrames - reportedFrames,
           bytes: this.inboundBytes - reportedBytes
         })
-        reportedFrames = this.inboundFrames
+        reportedFrames = this.dataFrames
         reportedBytes = this.inboundBytes
       }
       if (this.paused && this.inboxSize < this.options.inbound.bufferSize / 2) {
