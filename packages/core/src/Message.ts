@@ -19,7 +19,7 @@ const unparsed: unique symbol = Symbol.for("@zen-websocket/core/Message/unparsed
  * @category models
  */
 export class Text {
-  readonly _tag = "Text"
+  declare readonly _tag: "Text"
   private parsed: unknown = unparsed
   constructor(readonly data: string) {}
 
@@ -45,9 +45,13 @@ export class Text {
  * @category models
  */
 export class Binary {
-  readonly _tag = "Binary"
+  declare readonly _tag: "Binary"
   constructor(readonly data: Uint8Array) {}
 }
+
+// on the prototypes, so a frame carries only its data
+Object.defineProperty(Text.prototype, "_tag", { value: "Text", enumerable: true })
+Object.defineProperty(Binary.prototype, "_tag", { value: "Binary", enumerable: true })
 
 /**
  * @since 0.1.0

@@ -2,11 +2,8 @@
  * The state of one client shared by its parts: the current socket, pending requests, tracked subscriptions, the
  * inbound router and the event/message hubs. The inbound path is synchronous up to the mailbox: no fiber per frame.
  */
-import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
-import * as Mailbox from "effect/Mailbox"
 import * as Option from "effect/Option"
 import * as PubSub from "effect/PubSub"
 import type * as Scope from "effect/Scope"
@@ -24,6 +21,7 @@ import type { SubscriptionProtocol } from "../SubscriptionProtocol.js"
 import * as Telemetry from "../Telemetry.js"
 import type { RateLimited } from "../WebSocketError.js"
 import { Disconnected, InvalidOptions, NotConnected } from "../WebSocketError.js"
+import { Inbox } from "./inbox.js"
 import * as Instrumentation from "./instruments.js"
 import { OfflineQueue } from "./offlineQueue.js"
 import { Pending } from "./pending.js"
@@ -71,7 +69,7 @@ export class Runtime {
     readonly options: ClientOptions.Resolved,
     readonly protocol: SubscriptionProtocol,
     readonly state: SubscriptionRef.SubscriptionRef<State>,
-    readonly inbox: Mailbox.Mailbox<Message.Message>,
+    readonly inbox: Inbox<Message.Message>,
     readonly messageHub: PubSub.PubSub<Message.Message | End>,
     readonly eventHub: PubSub.PubSub<ClientEvent.ClientEvent | End>,
     readonly instruments: Instrumentation.Instruments,
@@ -117,7 +115,7 @@ export class Runtime {
   }
 
   private deliver(message: Message.Message): void {
-    this.inbox.unsafeOffer(message)
+    this.inbox.offer(message)
     if (++this.inboxSize >= this.options.inbound.bufferSize && !this.paused && this.socket !== undefined) {
       this.paused = true
       this.socket.pause()
@@ -129,9 +127,9 @@ export class Runtime {
     let reportedFrames = 0
     let reportedBytes = 0
     while (true) {
-      const [messages, done] = yield* this.inbox.takeAll
-      this.inboxSize -= Chunk.size(messages)
-      if (Chunk.isNonEmpty(messages)) yield* PubSub.publishAll(this.messageHub, messages)
+      const [messages, done] = yield* this.inbox.take
+      this.inboxSize -= messages.length
+      if (messages.length > 0) yield* PubSub.publishAll(this.messageHub, messages)
       if (this.dataFrames !== reportedFrames) {
         yield* this.instruments.emit(Telemetry.names.messageReceived, {
           count: this.dataFrames - reportedFrames,
@@ -246,7 +244,7 @@ export class Runtime {
       yield* this.setState("disconnected")
       yield* this.emit(ClientEvent.Closed())
       yield* PubSub.publish(this.eventHub, End)
-      this.inbox.unsafeDone(Exit.void)
+      this.inbox.end()
     })
   })
 }
@@ -259,7 +257,7 @@ export const make = (
 ): Effect.Effect<Runtime, InvalidOptions, Scope.Scope> =>
   Effect.gen(function*() {
     const state = yield* SubscriptionRef.make<State>("connecting")
-    const inbox = yield* Mailbox.make<Message.Message>()
+    const inbox = new Inbox<Message.Message>()
     const messageHub = yield* makeMessageHub(options.inbound)
     const eventHub = yield* PubSub.unbounded<ClientEvent.ClientEvent | End>()
     const instruments = yield* Instrumentation.make(id, options.latencyBufferSize)
