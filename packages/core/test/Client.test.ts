@@ -8,6 +8,7 @@ import * as Layer from "effect/Layer"
 import * as Ref from "effect/Ref"
 import * as Stream from "effect/Stream"
 import * as TestClock from "effect/TestClock"
+import * as Net from "node:net"
 import * as Client from "../src/Client.js"
 import type * as Message from "../src/Message.js"
 import * as Testing from "../src/Testing.js"
@@ -446,5 +447,49 @@ describe("Client layers", () => {
         return yield* server.assertMessageSent("from app")
       }).pipe(Effect.provide(Testing.layerClient().pipe(Layer.provideMerge(Testing.layer()))))
       assert.strictEqual(result.data, "from app")
+    }))
+})
+
+describe("handshake failures over raw TCP", () => {
+  const rawServer = (reply: (key: string) => string) =>
+    Effect.acquireRelease(
+      Effect.async<Net.Server>((resume) => {
+        const server = Net.createServer((socket) => {
+          socket.once("data", (data) => {
+            const key = /sec-websocket-key: (.+)\r\n/i.exec(data.toString())?.[1] ?? ""
+            socket.end(reply(key))
+          })
+          socket.on("error", () => {})
+        })
+        server.listen(0, "127.0.0.1", () => resume(Effect.succeed(server)))
+      }),
+      (server) => Effect.sync(() => server.close())
+    )
+
+  it.scopedLive("a 101 with a wrong Sec-WebSocket-Accept is a protocol error, not a timeout", () =>
+    Effect.gen(function*() {
+      const server = yield* rawServer(() =>
+        "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+        "Sec-WebSocket-Accept: bogus\r\n\r\n"
+      )
+      const port = (server.address() as Net.AddressInfo).port
+      const error = yield* failure(Client.connect(`ws://127.0.0.1:${port}`, { retryCount: 0 }))
+      assert.strictEqual(error._tag === "ConnectError" && error.reason, "protocol")
+      assert.include(String((error as { cause: Error }).cause), "Sec-WebSocket-Accept")
+    }))
+
+  it.scopedLive("a connection reset during the handshake is a network error", () =>
+    Effect.gen(function*() {
+      const server = yield* Effect.acquireRelease(
+        Effect.async<Net.Server>((resume) => {
+          const s = Net.createServer((socket) => socket.once("data", () => socket.resetAndDestroy()))
+          s.listen(0, "127.0.0.1", () => resume(Effect.succeed(s)))
+        }),
+        (s) => Effect.sync(() => s.close())
+      )
+      const port = (server.address() as Net.AddressInfo).port
+      const error = yield* failure(Client.connect(`ws://127.0.0.1:${port}`, { retryCount: 0 }))
+      assert.strictEqual(error._tag === "ConnectError" && error.reason, "network")
+      assert.strictEqual((error as { cause: { code: string } }).cause.code, "ECONNRESET")
     }))
 })
