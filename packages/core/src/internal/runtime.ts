@@ -2,6 +2,7 @@
  * The state of one client shared by its parts: the current socket, pending requests, tracked subscriptions, the
  * inbound router and the event/message hubs. The inbound path is synchronous up to the mailbox: no fiber per frame.
  */
+import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
@@ -63,6 +64,9 @@ export class Runtime {
   /** frames received but not yet handed to the subscribers */
   inboxSize = 0
   paused = false
+  /** frames handed to the hub, and how far each reader has taken them: their lag is what the hub holds */
+  private published = 0
+  private readonly readers = new Set<{ taken: number }>()
 
   constructor(
     readonly id: string,
@@ -78,7 +82,7 @@ export class Runtime {
   ) {
     this.restoreHooks = [...options.restoreHooks]
     this.offline = options.offlineQueue === undefined ? undefined : new OfflineQueue(options.offlineQueue)
-    this.messagesScoped = Effect.map(Stream.fromPubSub(messageHub, { scoped: true }), Stream.takeWhile(notEnd))
+    this.messagesScoped = this.subscribeMessages
     this.messages = Stream.unwrapScoped(
       Effect.suspend(() => this.closed ? Effect.succeed(Stream.empty) : this.messagesScoped)
     )
@@ -116,10 +120,45 @@ export class Runtime {
 
   private deliver(message: Message.Message): void {
     this.inbox.offer(message)
-    if (++this.inboxSize >= this.options.inbound.bufferSize && !this.paused && this.socket !== undefined) {
-      this.paused = true
-      this.socket.pause()
-    }
+    if (++this.inboxSize >= this.options.inbound.bufferSize) this.pause()
+  }
+
+  // ---- backpressure ("suspend"): the hub is unbounded, the socket pauses while a reader lags bufferSize behind ----
+
+  private get subscribeMessages(): Effect.Effect<Stream.Stream<Message.Message>, never, Scope.Scope> {
+    return Effect.gen(this, function*() {
+      const stream = yield* Stream.fromPubSub(this.messageHub, { scoped: true })
+      if (this.options.inbound.strategy !== "suspend") return Stream.takeWhile(stream, notEnd)
+      const reader = { taken: this.published }
+      this.readers.add(reader)
+      yield* Effect.addFinalizer(() => Effect.sync(() => this.readers.delete(reader) && this.resumeIfCaughtUp()))
+      return stream.pipe(
+        Stream.mapChunks((chunk) => {
+          reader.taken += Chunk.size(chunk)
+          this.resumeIfCaughtUp()
+          return chunk
+        }),
+        Stream.takeWhile(notEnd)
+      )
+    })
+  }
+
+  private lag(): number {
+    let slowest = this.published
+    for (const reader of this.readers) if (reader.taken < slowest) slowest = reader.taken
+    return this.published - slowest
+  }
+
+  private pause(): void {
+    if (this.paused || this.socket === undefined) return
+    this.paused = true
+    this.socket.pause()
+  }
+
+  private resumeIfCaughtUp(): void {
+    if (!this.paused || this.lag() + this.inboxSize >= this.options.inbound.bufferSize / 2) return
+    this.paused = false
+    this.socket?.resume()
   }
 
   /** The pump: hands inbound frames to the subscribers a chunk at a time. */
@@ -129,7 +168,11 @@ export class Runtime {
     while (true) {
       const [messages, done] = yield* this.inbox.take
       this.inboxSize -= messages.length
-      if (messages.length > 0) yield* PubSub.publishAll(this.messageHub, messages)
+      if (messages.length > 0) {
+        yield* PubSub.publishAll(this.messageHub, messages)
+        this.published += messages.length
+        if (this.lag() >= this.options.inbound.bufferSize) this.pause()
+      }
       if (this.dataFrames !== reportedFrames) {
         yield* this.instruments.emit(Telemetry.names.messageReceived, {
           count: this.dataFrames - reportedFrames,
@@ -138,10 +181,7 @@ export class Runtime {
         reportedFrames = this.dataFrames
         reportedBytes = this.inboundBytes
       }
-      if (this.paused && this.inboxSize < this.options.inbound.bufferSize / 2) {
-        this.paused = false
-        this.socket?.resume()
-      }
+      this.resumeIfCaughtUp()
       if (done) return yield* PubSub.publish(this.messageHub, End)
     }
   })
@@ -286,6 +326,6 @@ const makeMessageHub = (inbound: ClientOptions.Resolved["inbound"]) => {
     case "dropping":
       return PubSub.dropping<Message.Message | End>(inbound.bufferSize)
     case "suspend":
-      return PubSub.bounded<Message.Message | End>(inbound.bufferSize)
+      return PubSub.unbounded<Message.Message | End>()
   }
 }
