@@ -1,0 +1,344 @@
+/**
+ * THE TABLE. Every benchmark is one entry of `scenarios`: what is measured (`kind` + `params` per mode), which
+ * clients (`rows`), which row is the anchor every ratio is taken against (`baseline`), and the targets.
+ *
+ * Adding a scenario = adding one entry. A zen-websocket row may be wired differently per scenario through `setup`
+ * (options merged into `Client.connect`, and a wrapper to provide layers); see the TODO section at the end.
+ *
+ * This module is loaded by the runner and by every measurement child: keep it free of runtime imports of heavy
+ * modules (use `import type`, and dynamic `import()` inside `setup`).
+ */
+import type { ZenSetup } from "./adapters/types.js"
+import type { Mode } from "./common.js"
+
+export type AdapterName = "raw" | "effectSocket" | "partysocket" | "rws" | "zen"
+
+export interface InboundParams {
+  /** frame size in bytes (64 or 1024) */
+  readonly size: number
+  /** the consumer parses every frame as JSON */
+  readonly json: boolean
+  readonly warmup: number
+  readonly frames: number
+  /** zen rows: `chunk` = `Stream.runForEachChunk`, `element` = `Stream.runForEach` */
+  readonly consumer: "chunk" | "element"
+}
+
+export interface EchoParams {
+  readonly warmup: number
+  readonly rounds: number
+}
+
+export interface RequestsParams {
+  readonly warmup: number
+  readonly total: number
+  readonly inflight: number
+}
+
+export interface IdleParams {
+  readonly count: number
+  /** connections opened before the baseline is taken (JIT and module state out of the figure) */
+  readonly warmupCount: number
+  readonly concurrency: number
+  readonly pingIntervalMs: number | undefined
+  /** wait after the last open before the heap is measured */
+  readonly settleMs: number
+  readonly consume: boolean
+}
+
+export interface RecoveryParams {
+  readonly outages: number
+  /** how long the server stays down (clients keep dialing and get refused) */
+  readonly downMs: number
+  readonly retryDelayMs: number
+  readonly channels: ReadonlyArray<string>
+}
+
+export interface ParamsOf {
+  readonly inbound: InboundParams
+  readonly echo: EchoParams
+  readonly requests: RequestsParams
+  readonly idle: IdleParams
+  readonly recovery: RecoveryParams
+}
+
+export type Kind = keyof ParamsOf
+
+export interface Row<K extends Kind = Kind> {
+  /** unique within the scenario */
+  readonly id: string
+  readonly label: string
+  readonly adapter: AdapterName
+  /** overrides of the scenario's params for this row */
+  readonly args?: Partial<ParamsOf[K]>
+}
+
+export interface Metric {
+  readonly key: string
+  readonly label: string
+  readonly better: "lower" | "higher"
+  readonly format: (value: number) => string
+}
+
+export interface Target {
+  readonly row: string
+  readonly metric: string
+  /** value ÷ baseline value must be at most this */
+  readonly maxRatio?: number
+  /** or: the value itself must be at most this */
+  readonly maxValue?: number
+  readonly text: string
+}
+
+export interface Scenario<K extends Kind = Kind> {
+  readonly id: string
+  readonly title: string
+  readonly kind: K
+  readonly params: Record<Mode, ParamsOf[K]>
+  readonly reps: Record<Mode, number>
+  readonly rows: ReadonlyArray<Row<K>>
+  /** the row every ratio is taken against */
+  readonly baseline: string
+  readonly targets?: ReadonlyArray<Target> | undefined
+  /** wiring for the zen rows of this scenario (loaded in the child only) */
+  readonly setup?: () => Promise<ZenSetup>
+  /**
+   * Pin the measurement child and its server to one CPU (the last one) with `taskset`: for latency figures, which on
+   * a 2-core VM are otherwise bimodal (same-core vs cross-core wake-ups), whatever the client.
+   */
+  readonly pinToOneCpu?: boolean | undefined
+  /** a remark printed under the table */
+  readonly note?: string | undefined
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// metrics per kind (the first one is the headline; every metric also gets its ratio to the baseline)
+// ---------------------------------------------------------------------------------------------------------------------
+
+const fixed = (digits: number, unit: string) => (v: number) => `${v.toFixed(digits)} ${unit}`
+const perSecond = (v: number) => v >= 1e6 ? `${(v / 1e6).toFixed(2)} M/s` : `${(v / 1e3).toFixed(1)} k/s`
+const kb = (v: number) => `${(v / 1000).toFixed(2)} KB`
+
+export const metrics: { readonly [K in Kind]: ReadonlyArray<Metric> } = {
+  inbound: [
+    { key: "cpuNsPerFrame", label: "CPU/frame", better: "lower", format: fixed(0, "ns") },
+    { key: "framesPerSec", label: "frames/s", better: "higher", format: perSecond }
+  ],
+  echo: [
+    { key: "p50Us", label: "p50", better: "lower", format: fixed(1, "µs") },
+    { key: "p99Us", label: "p99", better: "lower", format: fixed(1, "µs") },
+    { key: "cpuUsPerRoundTrip", label: "CPU/round trip", better: "lower", format: fixed(1, "µs") }
+  ],
+  requests: [
+    { key: "roundTripsPerSec", label: "round trips/s", better: "higher", format: perSecond },
+    { key: "cpuUsPerRequest", label: "CPU/request", better: "lower", format: fixed(2, "µs") }
+  ],
+  idle: [
+    { key: "heapBytesPerConn", label: "heap/conn", better: "lower", format: kb },
+    { key: "rssBytesPerConn", label: "RSS/conn", better: "lower", format: kb },
+    { key: "openAllMs", label: "open all", better: "lower", format: fixed(0, "ms") }
+  ],
+  recovery: [
+    { key: "recoveryMs", label: "back → restored (median)", better: "lower", format: fixed(2, "ms") },
+    { key: "recoveryP90Ms", label: "p90", better: "lower", format: fixed(2, "ms") }
+  ]
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// rows
+// ---------------------------------------------------------------------------------------------------------------------
+
+type Client = Omit<Row, "args">
+
+const raw: Client = { id: "raw-ws", label: "raw ws 8", adapter: "raw" }
+const effectSocket: Client = { id: "effect-socket", label: "@effect/platform Socket (runRaw)", adapter: "effectSocket" }
+const partysocket: Client = { id: "partysocket", label: "partysocket", adapter: "partysocket" }
+const rws: Client = { id: "rws", label: "reconnecting-websocket", adapter: "rws" }
+const zen: Client = { id: "zen", label: "zen-websocket", adapter: "zen" }
+const anchors = [raw, effectSocket, partysocket, rws]
+
+const zenChunk: Row<"inbound"> = {
+  id: "zen-chunk",
+  label: "zen-websocket, Stream.runForEachChunk",
+  adapter: "zen",
+  args: { consumer: "chunk" }
+}
+const zenElement: Row<"inbound"> = {
+  id: "zen-element",
+  label: "zen-websocket, Stream.runForEach",
+  adapter: "zen",
+  args: { consumer: "element" }
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// scenarios
+// ---------------------------------------------------------------------------------------------------------------------
+
+const inbound = (size: number, json: boolean, frames: Record<Mode, number>): Scenario<"inbound"> => ({
+  id: `inbound.${json ? "json" : "text"}.${size}`,
+  title: `Inbound, ${size === 1024 ? "1 KiB" : `${size} B`} ${json ? "JSON (parsed per frame)" : "text"} frames`,
+  kind: "inbound",
+  params: {
+    quick: { size, json, warmup: Math.round(frames.quick / 5), frames: frames.quick, consumer: "chunk" },
+    full: { size, json, warmup: Math.round(frames.full / 5), frames: frames.full, consumer: "chunk" }
+  },
+  reps: { quick: 3, full: 5 },
+  rows: [...anchors, zenChunk, zenElement],
+  baseline: "raw-ws",
+  targets: [
+    {
+      row: "zen-chunk",
+      metric: "cpuNsPerFrame",
+      maxRatio: 1.3,
+      text: json ? "chunk-wise CPU/frame ≤ 1.3× raw ws + JSON.parse" : "chunk-wise CPU/frame ≤ 1.3× raw ws"
+    },
+    { row: "zen-element", metric: "cpuNsPerFrame", maxRatio: 3, text: "per-element CPU/frame ≤ 3× raw ws" }
+  ],
+  note: json
+    ? "Every client parses every frame: raw ws / anchors with `JSON.parse(text)`, zen by reading `message.json`."
+    : undefined
+})
+
+const idle = (ping: boolean): Scenario<"idle"> => ({
+  id: ping ? "idle.ping" : "idle",
+  title: ping ? "Memory per idle connection, ping heartbeat every 1 s" : "Memory per idle connection, no heartbeat",
+  kind: "idle",
+  params: {
+    quick: {
+      count: 2_000,
+      warmupCount: 50,
+      concurrency: 100,
+      pingIntervalMs: ping ? 1_000 : undefined,
+      settleMs: 1_500,
+      consume: true
+    },
+    full: {
+      count: 10_000,
+      warmupCount: 100,
+      concurrency: 100,
+      pingIntervalMs: ping ? 1_000 : undefined,
+      settleMs: 2_500,
+      consume: true
+    }
+  },
+  reps: { quick: 1, full: 3 },
+  rows: ping
+    ? [
+      { ...raw, label: "raw ws 8 + setInterval ping (by hand)" },
+      { ...zen, label: "zen-websocket, heartbeat ping (+ a client.messages consumer fiber)" },
+      {
+        id: "zen-bare",
+        label: "zen-websocket, heartbeat ping (connection only)",
+        adapter: "zen",
+        args: { consume: false }
+      }
+    ]
+    : [
+      ...anchors,
+      { ...zen, label: "zen-websocket (+ a client.messages consumer fiber)" },
+      { id: "zen-bare", label: "zen-websocket (connection only)", adapter: "zen", args: { consume: false } }
+    ],
+  baseline: "raw-ws",
+  targets: ping
+    ? [{
+      row: "zen-bare",
+      metric: "heapBytesPerConn",
+      maxValue: 10_000,
+      text: "heap per idle connection with ping ≤ 10 KB"
+    }]
+    : undefined,
+  note: "Heap and RSS after `gc()` (node --expose-gc), divided by the number of connections; every client keeps a " +
+    "message consumer per connection (raw ws: a `message` listener) unless the row says otherwise (\"connection " +
+    "only\": the client and nothing else). The server is a separate process."
+})
+
+export const scenarios: ReadonlyArray<Scenario> = [
+  inbound(64, false, { quick: 200_000, full: 1_000_000 }),
+  inbound(1024, false, { quick: 100_000, full: 400_000 }),
+  inbound(64, true, { quick: 200_000, full: 1_000_000 }),
+  inbound(1024, true, { quick: 100_000, full: 400_000 }),
+  {
+    id: "echo",
+    title: "Round trip, echo of a 64 B frame, one in flight",
+    kind: "echo",
+    params: { quick: { warmup: 1_000, rounds: 5_000 }, full: { warmup: 2_000, rounds: 20_000 } },
+    reps: { quick: 3, full: 5 },
+    rows: [...anchors, { ...zen, label: "zen-websocket (Stream.runForEach + sendMessage)" }],
+    baseline: "raw-ws",
+    targets: [{ row: "zen", metric: "p50Us", maxRatio: 1.2, text: "echo p50 ≤ 1.2× raw ws" }],
+    pinToOneCpu: true,
+    note: "Client and server pinned to the same CPU (`taskset`): unpinned, the p50 of every client on this 2-core VM " +
+      "jumps between ~30 µs and ~90 µs from run to run (cross-core wake-ups), which swamps the client's own cost."
+  } satisfies Scenario<"echo">,
+  {
+    id: "requests",
+    title: "JSON-RPC requests, 100 in flight",
+    kind: "requests",
+    params: {
+      quick: { warmup: 5_000, total: 20_000, inflight: 100 },
+      full: { warmup: 10_000, total: 100_000, inflight: 100 }
+    },
+    reps: { quick: 3, full: 5 },
+    rows: [
+      { ...raw, label: "raw ws 8 + hand-written id → resolver map" },
+      { ...effectSocket, label: "@effect/platform Socket + id → Deferred map" },
+      { ...partysocket, label: "partysocket + id → resolver map" },
+      { ...rws, label: "reconnecting-websocket + id → resolver map" },
+      { ...zen, label: "zen-websocket Client.request" }
+    ],
+    baseline: "raw-ws"
+  } satisfies Scenario<"requests">,
+  idle(false),
+  idle(true),
+  {
+    id: "recovery",
+    title: "Recovery: server back → subscriptions restored (3 channels, retry every 10 ms, no jitter)",
+    kind: "recovery",
+    params: {
+      quick: { outages: 5, downMs: 100, retryDelayMs: 10, channels: ["ticker.A", "ticker.B", "book.A"] },
+      full: { outages: 10, downMs: 100, retryDelayMs: 10, channels: ["ticker.A", "ticker.B", "book.A"] }
+    },
+    reps: { quick: 2, full: 5 },
+    rows: [
+      { ...raw, label: "raw ws 8 + setTimeout reconnect loop, resubscribed by hand" },
+      { ...effectSocket, label: "@effect/platform Socket + retry loop, resubscribed by hand" },
+      { ...partysocket, label: "partysocket, resubscribed by hand on open" },
+      { ...rws, label: "reconnecting-websocket, resubscribed by hand on open" },
+      { ...zen, label: "zen-websocket (SubscriptionsRestored event)" }
+    ],
+    baseline: "raw-ws",
+    note: "Time from the server listening again (its IPC notice reaching the bench process) to the subscribe " +
+      "confirmation of the new connection (zen: the `SubscriptionsRestored` event). Includes up to one retry delay."
+  } satisfies Scenario<"recovery">
+  // -------------------------------------------------------------------------------------------------------------------
+  // TODO(lead): Recorder and RateLimiter overhead on the inbound path (Issue 6, item 5).
+  //
+  // When `Recorder.ts` and `RateLimiter.ts` land in packages/core, add one entry each, e.g.:
+  //
+  // {
+  //   ...inbound(64, false, { quick: 100_000, full: 500_000 }),
+  //   id: "inbound.text.64.recorder",
+  //   title: "Inbound, 64 B text frames, with the Recorder layer",
+  //   rows: [raw, zenChunk, zenElement],
+  //   targets: [],   // no target set yet: report the ratio against raw ws and against the plain zen row
+  //   setup: async () => {
+  //     const Recorder = await import("@zen-websocket/core/Recorder")
+  //     const path = `${(await import("node:os")).tmpdir()}/zen-bench-${process.pid}.jsonl`
+  //     return { wrap: (program) => Effect.provide(program, Recorder.layer(path)) }   // or { options: { recordTo: path } }
+  //   }
+  // },
+  // {
+  //   ...inbound(64, false, { quick: 100_000, full: 500_000 }),
+  //   id: "inbound.text.64.rate-limiter",
+  //   title: "Inbound, 64 B text frames, with the RateLimiter layer",
+  //   rows: [raw, zenChunk, zenElement],
+  //   targets: [],
+  //   setup: async () => {
+  //     const RateLimiter = await import("@zen-websocket/core/RateLimiter")
+  //     return { wrap: (program) => Effect.provide(program, RateLimiter.layer({ capacity: 1000, refillRate: 1000, refillInterval: 1000 })) }
+  //   }
+  // },
+  //
+  // (`setup` runs in the measurement child only, for the zen rows; `Effect` must then be imported dynamically there too.)
+  // -------------------------------------------------------------------------------------------------------------------
+] as ReadonlyArray<Scenario>
