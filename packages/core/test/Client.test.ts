@@ -167,6 +167,27 @@ describe("Client.sendMessage and messages", () => {
       assert.isBelow(yield* Ref.get(chunks), 2000, "frames of one tick are handed over together")
     }))
 
+  it.scopedLive("forEachChunk: every frame in order, a chunk at a time, until the client closes", () =>
+    Effect.gen(function*() {
+      const server = yield* Testing.startMockServer()
+      const client = yield* Client.connect(server.url)
+      const seen: Array<string> = []
+      let chunks = 0
+      const consumer = yield* Client.forEachChunk(client, (chunk) =>
+        Effect.sync(() => {
+          chunks++
+          for (const m of chunk) seen.push((m as Message.Text).data)
+        })).pipe(Effect.fork)
+      yield* Effect.sleep("10 millis")
+      for (let i = 0; i < 1000; i++) yield* server.injectMessage(`f${i}`)
+      yield* server.injectMessage("last")
+      while (seen.at(-1) !== "last") yield* Effect.sleep("5 millis")
+      yield* Client.close(client)
+      yield* Fiber.join(consumer)
+      assert.deepStrictEqual(seen, [...Array.from({ length: 1000 }, (_, i) => `f${i}`), "last"])
+      assert.isBelow(chunks, 1001)
+    }))
+
   it.scopedLive("custom handler replies reach the client; injected binary frames too", () =>
     Effect.gen(function*() {
       const server = yield* Testing.startMockServer({

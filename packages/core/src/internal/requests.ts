@@ -74,7 +74,10 @@ export const request = (
       Effect.suspend(() => dispatch(runtime, id, request.method, frame, timeoutMs, socket))
     ).pipe(
       Effect.map((result) => [id, result] as const),
-      Effect.withSpan("zen_websocket.request", { attributes: { method: request.method, id, client: runtime.id } })
+      Effect.withSpan("zen_websocket.request", {
+        attributes: { method: request.method, id, client: runtime.id },
+        captureStackTrace: false
+      })
     )
   })
 

@@ -7,6 +7,7 @@ import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
 import * as PubSub from "effect/PubSub"
+import * as Queue from "effect/Queue"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as SubscriptionRef from "effect/SubscriptionRef"
@@ -128,19 +129,53 @@ export class Runtime {
   private get subscribeMessages(): Effect.Effect<Stream.Stream<Message.Message>, never, Scope.Scope> {
     return Effect.gen(this, function*() {
       const stream = yield* Stream.fromPubSub(this.messageHub, { scoped: true })
-      if (this.options.inbound.strategy !== "suspend") return Stream.takeWhile(stream, notEnd)
-      const reader = { taken: this.published }
-      this.readers.add(reader)
-      yield* Effect.addFinalizer(() => Effect.sync(() => this.readers.delete(reader) && this.resumeIfCaughtUp()))
+      const reader = yield* this.registerReader
+      if (reader === undefined) return Stream.takeWhile(stream, notEnd)
       return stream.pipe(
         Stream.mapChunks((chunk) => {
-          reader.taken += Chunk.size(chunk)
-          this.resumeIfCaughtUp()
+          this.taken(reader, Chunk.size(chunk))
           return chunk
         }),
         Stream.takeWhile(notEnd)
       )
     })
+  }
+
+  /** Runs `f` on every chunk of inbound frames until the client closes, with no Stream in between. */
+  forEachChunk<E, R>(
+    f: (chunk: Chunk.Chunk<Message.Message>) => Effect.Effect<unknown, E, R>
+  ): Effect.Effect<void, E, R> {
+    return Effect.scoped(Effect.gen(this, function*() {
+      if (this.closed) return
+      const dequeue = yield* PubSub.subscribe(this.messageHub)
+      const reader = yield* this.registerReader
+      while (true) {
+        const chunk = yield* Queue.takeBetween(dequeue, 1, 4096)
+        if (reader !== undefined) this.taken(reader, Chunk.size(chunk))
+        const ended = Chunk.unsafeLast(chunk) === End
+        const messages = (ended ? Chunk.dropRight(chunk, 1) : chunk) as Chunk.Chunk<Message.Message>
+        if (Chunk.isNonEmpty(messages)) yield* f(messages)
+        if (ended) return
+      }
+    }))
+  }
+
+  /** With `suspend`, a reader's progress is tracked so the socket can pause while it lags behind. */
+  private get registerReader(): Effect.Effect<{ taken: number } | undefined, never, Scope.Scope> {
+    return Effect.suspend(() => {
+      if (this.options.inbound.strategy !== "suspend") return Effect.succeed(undefined)
+      const reader = { taken: this.published }
+      this.readers.add(reader)
+      return Effect.as(
+        Effect.addFinalizer(() => Effect.sync(() => this.readers.delete(reader) && this.resumeIfCaughtUp())),
+        reader
+      )
+    })
+  }
+
+  private taken(reader: { taken: number }, count: number): void {
+    reader.taken += count
+    this.resumeIfCaughtUp()
   }
 
   private lag(): number {

@@ -76,6 +76,8 @@ export class SupervisedClient {
       options: this.options,
       messages: Stream.fromPubSub(this.messageHub),
       messagesScoped: Stream.fromPubSub(this.messageHub, { scoped: true }),
+      forEachChunk: (f) =>
+        Stream.fromPubSub(this.messageHub).pipe(Stream.runForEachChunk((chunk) => Effect.asVoid(f(chunk)))),
       events: Stream.fromPubSub(this.eventHub),
       eventsScoped: Stream.fromPubSub(this.eventHub, { scoped: true }),
       stateChanges: this.state.changes,
