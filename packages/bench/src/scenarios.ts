@@ -20,8 +20,8 @@ export interface InboundParams {
   readonly json: boolean
   readonly warmup: number
   readonly frames: number
-  /** zen rows: `chunk` = `Stream.runForEachChunk`, `element` = `Stream.runForEach` */
-  readonly consumer: "chunk" | "element"
+  /** zen rows: `chunk` = `Stream.runForEachChunk`, `element` = `Stream.runForEach`, `callback` = `Client.forEachChunk` */
+  readonly consumer: "chunk" | "element" | "callback"
 }
 
 export interface EchoParams {
@@ -163,6 +163,12 @@ const zenChunk: Row<"inbound"> = {
   adapter: "zen",
   args: { consumer: "chunk" }
 }
+const zenCallback: Row<"inbound"> = {
+  id: "zen-callback",
+  label: "zen-websocket, Client.forEachChunk",
+  adapter: "zen",
+  args: { consumer: "callback" }
+}
 const zenElement: Row<"inbound"> = {
   id: "zen-element",
   label: "zen-websocket, Stream.runForEach",
@@ -183,7 +189,7 @@ const inbound = (size: number, json: boolean, frames: Record<Mode, number>): Sce
     full: { size, json, warmup: Math.round(frames.full / 5), frames: frames.full, consumer: "chunk" }
   },
   reps: { quick: 3, full: 5 },
-  rows: [...anchors, zenChunk, zenElement],
+  rows: [...anchors, zenChunk, zenCallback, zenElement],
   baseline: "raw-ws",
   targets: [
     {

@@ -21,7 +21,7 @@ export interface InboundArgs {
   /** parse every frame as JSON (raw: `JSON.parse`; zen: `message.json`) */
   readonly json: boolean
   /** zen only: `Stream.runForEachChunk` or `Stream.runForEach` */
-  readonly consumer: "chunk" | "element"
+  readonly consumer: "chunk" | "element" | "callback"
   readonly marks: Marks
   readonly setup: ZenSetup | undefined
 }

@@ -6,9 +6,10 @@
 import * as Client from "@zen-websocket/core/Client"
 import type * as ClientOptions from "@zen-websocket/core/ClientOptions"
 import type { Message } from "@zen-websocket/core/Message"
-import type * as Chunk from "effect/Chunk"
+import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
 import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import { consumeJson, consumeText } from "../common.js"
@@ -44,6 +45,15 @@ export const adapter: Adapter = {
         const onElement = (message: Message) => Effect.sync(() => consume(message))
         const round = (n: number, measured: boolean) =>
           Effect.scoped(Effect.gen(function*() {
+            if (consumer === "callback") {
+              const fiber = yield* Effect.fork(forEachChunkUntil(client, n, onChunk))
+              yield* Effect.yieldNow()
+              if (measured) marks.start()
+              yield* client.sendMessage(String(n))
+              yield* Fiber.join(fiber)
+              if (measured) marks.end()
+              return
+            }
             const messages = Stream.take(yield* client.messagesScoped, n)
             if (measured) marks.start()
             yield* client.sendMessage(String(n))
@@ -134,4 +144,18 @@ export const adapter: Adapter = {
     await Effect.runPromise(Scope.extend(setup?.wrap === undefined ? program : setup.wrap(program), scope))
     return { stop: () => Effect.runPromise(Scope.close(scope, Exit.void)) }
   }
+}
+
+/** `Client.forEachChunk` until `n` frames were handled (the handler stops the loop by failing with a marker). */
+const forEachChunkUntil = (
+  client: Client.Client,
+  n: number,
+  onChunk: (chunk: Chunk.Chunk<Message>) => Effect.Effect<void>
+) => {
+  let seen = 0
+  return Client.forEachChunk(client, (chunk) =>
+    Effect.zipRight(
+      onChunk(chunk),
+      (seen += Chunk.size(chunk)) >= n ? Effect.fail("enough" as const) : Effect.void
+    )).pipe(Effect.catchAll(() => Effect.void))
 }
