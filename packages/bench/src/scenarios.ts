@@ -315,36 +315,31 @@ export const scenarios: ReadonlyArray<Scenario> = [
     baseline: "raw-ws",
     note: "Time from the server listening again (its IPC notice reaching the bench process) to the subscribe " +
       "confirmation of the new connection (zen: the `SubscriptionsRestored` event). Includes up to one retry delay."
-  } satisfies Scenario<"recovery">
-  // -------------------------------------------------------------------------------------------------------------------
-  // TODO(lead): Recorder and RateLimiter overhead on the inbound path (Issue 6, item 5).
-  //
-  // When `Recorder.ts` and `RateLimiter.ts` land in packages/core, add one entry each, e.g.:
-  //
-  // {
-  //   ...inbound(64, false, { quick: 100_000, full: 500_000 }),
-  //   id: "inbound.text.64.recorder",
-  //   title: "Inbound, 64 B text frames, with the Recorder layer",
-  //   rows: [raw, zenChunk, zenElement],
-  //   targets: [],   // no target set yet: report the ratio against raw ws and against the plain zen row
-  //   setup: async () => {
-  //     const Recorder = await import("@zen-websocket/core/Recorder")
-  //     const path = `${(await import("node:os")).tmpdir()}/zen-bench-${process.pid}.jsonl`
-  //     return { wrap: (program) => Effect.provide(program, Recorder.layer(path)) }   // or { options: { recordTo: path } }
-  //   }
-  // },
-  // {
-  //   ...inbound(64, false, { quick: 100_000, full: 500_000 }),
-  //   id: "inbound.text.64.rate-limiter",
-  //   title: "Inbound, 64 B text frames, with the RateLimiter layer",
-  //   rows: [raw, zenChunk, zenElement],
-  //   targets: [],
-  //   setup: async () => {
-  //     const RateLimiter = await import("@zen-websocket/core/RateLimiter")
-  //     return { wrap: (program) => Effect.provide(program, RateLimiter.layer({ capacity: 1000, refillRate: 1000, refillInterval: 1000 })) }
-  //   }
-  // },
-  //
-  // (`setup` runs in the measurement child only, for the zen rows; `Effect` must then be imported dynamically there too.)
-  // -------------------------------------------------------------------------------------------------------------------
+  } satisfies Scenario<"recovery">,
+  // Recorder and RateLimiter overhead on the inbound path (Issue 6, item 5). The rate limiter only gates outbound
+  // frames, so its inbound cost should be nil; the recorder records every inbound frame.
+  {
+    ...inbound(64, false, { quick: 100_000, full: 500_000 }),
+    id: "inbound.text.64.recorder",
+    title: "Inbound, 64 B text frames, with a recording (recordTo)",
+    rows: [raw, zenChunk, zenCallback],
+    targets: [],
+    setup: async () => {
+      const Os = await import("node:os")
+      return { options: { recordTo: `${Os.tmpdir()}/zen-bench-${process.pid}-${Date.now()}.jsonl` } }
+    }
+  },
+  {
+    ...inbound(64, false, { quick: 100_000, full: 500_000 }),
+    id: "inbound.text.64.rate-limiter",
+    title: "Inbound, 64 B text frames, with a RateLimiter layer",
+    rows: [raw, zenChunk, zenCallback],
+    targets: [],
+    setup: async () => {
+      const Effect = await import("effect/Effect")
+      const RateLimiter = await import("@zen-websocket/core/RateLimiter")
+      const limiter = RateLimiter.layer({ capacity: 1000, refillRate: 1000, refillInterval: 1000 })
+      return { wrap: (program) => Effect.provide(program, limiter) }
+    }
+  }
 ] as ReadonlyArray<Scenario>
