@@ -30,15 +30,12 @@ import type { Message } from "./Message.js"
 import * as SubscriptionProtocol from "./SubscriptionProtocol.js"
 import type {
   ConnectError,
-  Disconnected,
-  DuplicateRequestId,
   InvalidOptions,
+  NotConnected,
   OfflineQueueFull,
   RateLimited,
-  RequestTimeout,
-  RpcError
+  SendError
 } from "./WebSocketError.js"
-import type { NotConnected, SendError } from "./WebSocketError.js"
 
 /**
  * @since 0.1.0
@@ -97,14 +94,7 @@ export type SendMessageError = NotConnected | SendError | OfflineQueueFull | Rat
  * @since 0.1.0
  * @category errors
  */
-export type RequestError =
-  | RpcError
-  | RequestTimeout
-  | Disconnected
-  | DuplicateRequestId
-  | NotConnected
-  | SendError
-  | RateLimited
+export type RequestError = Requests.RequestError
 
 /**
  * @since 0.1.0

@@ -11,15 +11,13 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import * as Queue from "effect/Queue"
-import * as Ref from "effect/Ref"
 import * as Schedule from "effect/Schedule"
 import * as Stream from "effect/Stream"
 import * as ChildProcess from "node:child_process"
 import { fileURLToPath } from "node:url"
 import * as Client from "../src/Client.js"
-import type * as ClientEvent from "../src/ClientEvent.js"
 import type * as Message from "../src/Message.js"
+import { recordEvents as recordClientEvents, type Tag } from "./utils/events.js"
 
 const python = "/usr/bin/python3"
 const serverScript = fileURLToPath(new URL("interop/server.py", import.meta.url))
@@ -125,24 +123,13 @@ const within = "2 seconds"
 const connect = (path: string, options?: Client.Options) =>
   Effect.flatMap(PythonServer, (server) => Client.connect(server.origin + path, options))
 
-type Tag = ClientEvent.ClientEvent["_tag"]
-type EventOf<T extends Tag> = Extract<ClientEvent.ClientEvent, { _tag: T }>
-
 /** Records a client's events from now on; `next(tag)` waits (at most 2 s) for the next event with that tag. */
 const recordEvents = (client: Client.Client) =>
   Effect.gen(function*() {
-    const queue = yield* Queue.unbounded<ClientEvent.ClientEvent>()
-    const all = yield* Ref.make<Array<ClientEvent.ClientEvent>>([])
-    const events = yield* client.eventsScoped
-    yield* events.pipe(
-      Stream.runForEach((e) => Effect.zipRight(Ref.update(all, (a) => [...a, e]), Queue.offer(queue, e))),
-      Effect.forkScoped
-    )
-    const take = <T extends Tag>(tag: T): Effect.Effect<EventOf<T>> =>
-      Effect.flatMap(Queue.take(queue), (e) => e._tag === tag ? Effect.succeed(e as EventOf<T>) : take(tag))
-    const tags = Effect.map(Ref.get(all), (a) => a.map((e) => e._tag))
+    const recorded = yield* recordClientEvents(client)
+    const tags = Effect.map(recorded.all, (a) => a.map((e) => e._tag))
     const next = <T extends Tag>(tag: T) =>
-      take(tag).pipe(
+      recorded.next(tag).pipe(
         Effect.timeout(within),
         Effect.catchTag(
           "TimeoutException",

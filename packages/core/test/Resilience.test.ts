@@ -3,7 +3,6 @@ import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Fiber from "effect/Fiber"
-import * as Queue from "effect/Queue"
 import * as Random from "effect/Random"
 import * as Ref from "effect/Ref"
 import * as Schedule from "effect/Schedule"
@@ -11,27 +10,9 @@ import * as Stream from "effect/Stream"
 import * as TestClock from "effect/TestClock"
 import * as TestServices from "effect/TestServices"
 import * as Client from "../src/Client.js"
-import type * as ClientEvent from "../src/ClientEvent.js"
 import type * as Message from "../src/Message.js"
 import * as Testing from "../src/Testing.js"
-
-type Tag = ClientEvent.ClientEvent["_tag"]
-type EventOf<T extends Tag> = Extract<ClientEvent.ClientEvent, { _tag: T }>
-
-/** Records a client's events from now on; `next(tag)` waits for the next event with that tag. */
-const recordEvents = (client: Client.Client) =>
-  Effect.gen(function*() {
-    const queue = yield* Queue.unbounded<ClientEvent.ClientEvent>()
-    const all = yield* Ref.make<Array<ClientEvent.ClientEvent>>([])
-    const events = yield* client.eventsScoped
-    yield* events.pipe(
-      Stream.runForEach((e) => Effect.zipRight(Ref.update(all, (a) => [...a, e]), Queue.offer(queue, e))),
-      Effect.forkScoped
-    )
-    const next = <T extends Tag>(tag: T): Effect.Effect<EventOf<T>> =>
-      Effect.flatMap(Queue.take(queue), (e) => e._tag === tag ? Effect.succeed(e as EventOf<T>) : next(tag))
-    return { next, all: Ref.get(all) }
-  })
+import { recordEvents } from "./utils/events.js"
 
 /** Real I/O is invisible to TestClock: wait (in real time) until the loop registered its sleep before adjusting. */
 const awaitSleeps = (n: number) =>
