@@ -406,6 +406,28 @@ describe("heartbeats over real sockets", () => {
     }))
 })
 
+describe("outbound backpressure", () => {
+  it.scopedLive(
+    "sends wait while the socket has more than outbound.highWaterMark buffered",
+    () =>
+      Effect.gen(function*() {
+        const server = yield* Testing.startMockServer({ handler: Testing.silentHandler })
+        const client = yield* Client.connect(server.url, { outbound: { highWaterMark: 256 * 1024 } })
+        yield* server.goSilent(true) // the server stops reading: TCP buffers fill, then ws buffers in userland
+        const frame = "x".repeat(1024 * 1024)
+        const sender = yield* Effect.fork(
+          Effect.forEach(Array.from({ length: 32 }), () => Client.sendMessage(client, frame))
+        )
+        yield* Effect.sleep("200 millis")
+        assert.isNull(sender.unsafePoll(), "a send waits instead of buffering 32 MiB")
+        yield* server.goSilent(false)
+        yield* Fiber.join(sender)
+        yield* server.assertMessageSent((f) => f._tag === "Text" && f.data.length === frame.length, 5_000)
+      }),
+    20_000
+  )
+})
+
 describe("inbound backpressure", () => {
   it.scopedLive(
     "suspend: a stalled consumer pauses the socket instead of buffering the blast",
