@@ -284,6 +284,24 @@ describe("Client.request", () => {
       assert.strictEqual(second._tag === "Left" && second.left._tag, "RequestTimeout")
     }))
 
+  it.scoped("a shorter timeout behind a longer one still fires on time, and the longer one after it (TestClock)", () =>
+    Effect.gen(function*() {
+      const server = yield* Testing.startMockServer({ handler: Testing.silentHandler })
+      const client = yield* Client.connect(server.url)
+      const long = yield* Effect.fork(Effect.either(Client.request(client, { method: "long" }, { timeout: 5_000 })))
+      yield* server.assertMessageSent({ method: "long" })
+      const short = yield* Effect.fork(Effect.either(Client.request(client, { method: "short" }, { timeout: 100 })))
+      yield* server.assertMessageSent({ method: "short" })
+      yield* TestClock.adjust("100 millis")
+      const shortResult = yield* Fiber.join(short)
+      assert.strictEqual(shortResult._tag === "Left" && shortResult.left._tag, "RequestTimeout")
+      assert.isNull(long.unsafePoll())
+      assert.strictEqual((yield* Client.getStateMetrics(client)).pendingRequests, 1)
+      yield* TestClock.adjust("4900 millis")
+      const longResult = yield* Fiber.join(long)
+      assert.strictEqual(longResult._tag === "Left" && longResult.left._tag, "RequestTimeout")
+    }))
+
   it.scopedLive("a late response after a timeout is delivered on messages as unmatched", () =>
     Effect.gen(function*() {
       const server = yield* Testing.startMockServer({ handler: Testing.silentHandler })

@@ -4,12 +4,15 @@
 import * as Effect from "effect/Effect"
 import type * as JsonRpc from "../JsonRpc.js"
 import type { Disconnected } from "../WebSocketError.js"
-import { RpcError } from "../WebSocketError.js"
+import { RequestTimeout, RpcError } from "../WebSocketError.js"
 
 interface Entry {
   readonly method: string
   readonly sentAt: number
-  readonly resume: (effect: Effect.Effect<unknown, RpcError | Disconnected>) => void
+  /** Clock time (ms) at which the request times out */
+  readonly deadline: number
+  readonly timeoutMs: number
+  readonly resume: (effect: Effect.Effect<unknown, RpcError | Disconnected | RequestTimeout>) => void
 }
 
 export class Pending {
@@ -31,8 +34,20 @@ export class Pending {
     return this.lastId
   }
 
-  add(id: JsonRpc.RequestId, method: string, resume: Entry["resume"]): void {
-    this.entries.set(id, { method, sentAt: performance.now(), resume })
+  add(id: JsonRpc.RequestId, method: string, deadline: number, timeoutMs: number, resume: Entry["resume"]): void {
+    this.entries.set(id, { method, sentAt: performance.now(), deadline, timeoutMs, resume })
+  }
+
+  /** Fails the requests whose deadline passed; returns the earliest deadline still pending. */
+  expire(now: number): number | undefined {
+    let next = Infinity
+    for (const [id, entry] of this.entries) {
+      if (entry.deadline <= now) {
+        this.entries.delete(id)
+        entry.resume(Effect.fail(new RequestTimeout({ id, method: entry.method, timeoutMs: entry.timeoutMs })))
+      } else if (entry.deadline < next) next = entry.deadline
+    }
+    return next === Infinity ? undefined : next
   }
 
   delete(id: JsonRpc.RequestId): void {

@@ -2,7 +2,7 @@
  * Correlated JSON-RPC requests over the current socket.
  */
 import * as Cause from "effect/Cause"
-import * as Duration from "effect/Duration"
+import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import type WebSocket from "ws"
@@ -13,7 +13,7 @@ import {
   DuplicateRequestId,
   NotConnected,
   type RateLimited,
-  RequestTimeout,
+  type RequestTimeout,
   type RpcError,
   SendError
 } from "../WebSocketError.js"
@@ -94,18 +94,18 @@ const dispatch = (
   if (target instanceof NotConnected) return Effect.fail(target)
   if (runtime.pending.has(id)) return Effect.fail(new DuplicateRequestId({ id }))
   const startedAt = performance.now()
-  return Effect.async<unknown, RpcError | Disconnected | SendError>((resume) => {
-    runtime.pending.add(id, method, resume)
-    if (!runtime.transmit(target, frame)) {
-      runtime.pending.delete(id)
-      resume(Effect.fail(new SendError({ reason: "socket", cause: "the socket closed before the frame went out" })))
-    }
-    return Effect.sync(() => runtime.pending.delete(id))
-  }).pipe(
-    Effect.timeoutFail({
-      duration: Duration.millis(timeoutMs),
-      onTimeout: () => new RequestTimeout({ id, method, timeoutMs })
-    }),
-    Effect.onExit((exit) => report(runtime, id, method, performance.now() - startedAt, timeoutMs, exit))
-  )
+  return Effect.flatMap(Clock.currentTimeMillis, (now) =>
+    Effect.zipRight(
+      runtime.expireAt(now + timeoutMs),
+      Effect.async<unknown, RpcError | Disconnected | SendError | RequestTimeout>((resume) => {
+        runtime.pending.add(id, method, now + timeoutMs, timeoutMs, resume)
+        if (!runtime.transmit(target, frame)) {
+          runtime.pending.delete(id)
+          resume(Effect.fail(new SendError({ reason: "socket", cause: "the socket closed before the frame went out" })))
+        }
+        return Effect.sync(() => runtime.pending.delete(id))
+      })
+    )).pipe(
+      Effect.onExit((exit) => report(runtime, id, method, performance.now() - startedAt, timeoutMs, exit))
+    )
 }

@@ -3,6 +3,7 @@
  * inbound router and the event/message hubs. The inbound path is synchronous up to the mailbox: no fiber per frame.
  */
 import * as Chunk from "effect/Chunk"
+import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
@@ -79,7 +80,8 @@ export class Runtime {
     readonly eventHub: PubSub.PubSub<ClientEvent.ClientEvent | End>,
     readonly instruments: Instrumentation.Instruments,
     readonly limiter: RateLimiter.RateLimiter | undefined,
-    readonly recorder: Recorder.Recorder | undefined
+    readonly recorder: Recorder.Recorder | undefined,
+    readonly scope: Scope.Scope
   ) {
     this.restoreHooks = [...options.restoreHooks]
     this.offline = options.offlineQueue === undefined ? undefined : new OfflineQueue(options.offlineQueue)
@@ -279,6 +281,40 @@ export class Runtime {
     return true
   }
 
+  // ---- request deadlines: one sleeping fiber per client, only while requests are pending ----
+
+  private expiry: Expiry | undefined = undefined
+
+  /** Makes sure pending requests are checked at `deadline` (Clock ms) at the latest. */
+  expireAt(deadline: number): Effect.Effect<void> {
+    return Effect.suspend(() => {
+      if (this.expiry !== undefined && this.expiry.at <= deadline) return Effect.void
+      const previous = this.expiry
+      const expiry: Expiry = { at: deadline, fiber: undefined }
+      this.expiry = expiry
+      // interruptible: a request made inside an uninterruptible region (e.g. an acquire) must not pin the timer
+      return Effect.flatMap(Effect.forkIn(Effect.interruptible(this.expireLoop(expiry)), this.scope), (fiber) => {
+        expiry.fiber = fiber
+        return previous?.fiber === undefined ? Effect.void : Fiber.interruptFork(previous.fiber)
+      })
+    })
+  }
+
+  private expireLoop(expiry: Expiry): Effect.Effect<void> {
+    return Effect.gen(this, function*() {
+      while (this.expiry === expiry) {
+        const now = yield* Clock.currentTimeMillis
+        const next = this.pending.expire(now)
+        if (next === undefined) {
+          this.expiry = undefined
+          return
+        }
+        expiry.at = next
+        yield* Effect.sleep(next - now)
+      }
+    })
+  }
+
   /** Waits for rate-limit tokens when a `RateLimiter` was in context at `connect`; a refusal is reported. */
   throttle(frame: string | Uint8Array): Effect.Effect<void, RateLimited> {
     if (this.limiter === undefined) return Effect.void
@@ -324,6 +360,11 @@ export class Runtime {
   })
 }
 
+interface Expiry {
+  at: number
+  fiber: Fiber.RuntimeFiber<void> | undefined
+}
+
 /** @internal */
 export const make = (
   id: string,
@@ -340,7 +381,8 @@ export const make = (
     const recorder = options.recordTo !== undefined
       ? yield* openRecording(options.recordTo)
       : Option.getOrUndefined(yield* Effect.serviceOption(Recorder.Recorder))
-    return new Runtime(id, options, protocol, state, inbox, messageHub, eventHub, instruments, limiter, recorder)
+    const scope = yield* Effect.scope
+    return new Runtime(id, options, protocol, state, inbox, messageHub, eventHub, instruments, limiter, recorder, scope)
   })
 
 const openRecording = (path: string) =>
