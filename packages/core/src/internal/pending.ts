@@ -1,7 +1,10 @@
 /**
  * Pending correlated requests by id. Every entry ends exactly once: resolved, failed, timed out or interrupted.
  */
+import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
+import type * as Scope from "effect/Scope"
 import type * as JsonRpc from "../JsonRpc.js"
 import type { Disconnected } from "../WebSocketError.js"
 import { RequestTimeout, RpcError } from "../WebSocketError.js"
@@ -15,9 +18,18 @@ interface Entry {
   readonly resume: (effect: Effect.Effect<unknown, RpcError | Disconnected | RequestTimeout>) => void
 }
 
+interface Expiry {
+  at: number
+  fiber: Fiber.RuntimeFiber<void> | undefined
+}
+
 export class Pending {
   private readonly entries = new Map<JsonRpc.RequestId, Entry>()
   private lastId = 0
+  /** one sleeping fiber (in the client's scope) checks the deadlines, only while requests are pending */
+  private expiry: Expiry | undefined = undefined
+
+  constructor(private readonly scope: Scope.Scope) {}
 
   get size(): number {
     return this.entries.size
@@ -38,8 +50,38 @@ export class Pending {
     this.entries.set(id, { method, sentAt: performance.now(), deadline, timeoutMs, resume })
   }
 
+  /** Makes sure the pending requests are checked at `deadline` (Clock ms) at the latest. */
+  expireAt(deadline: number): Effect.Effect<void> {
+    return Effect.suspend(() => {
+      if (this.expiry !== undefined && this.expiry.at <= deadline) return Effect.void
+      const previous = this.expiry
+      const expiry: Expiry = { at: deadline, fiber: undefined }
+      this.expiry = expiry
+      // interruptible: a request made inside an uninterruptible region (e.g. an acquire) must not pin the timer
+      return Effect.flatMap(Effect.forkIn(Effect.interruptible(this.expireLoop(expiry)), this.scope), (fiber) => {
+        expiry.fiber = fiber
+        return previous?.fiber === undefined ? Effect.void : Fiber.interruptFork(previous.fiber)
+      })
+    })
+  }
+
+  private expireLoop(expiry: Expiry): Effect.Effect<void> {
+    return Effect.gen(this, function*() {
+      while (this.expiry === expiry) {
+        const now = yield* Clock.currentTimeMillis
+        const next = this.expire(now)
+        if (next === undefined) {
+          this.expiry = undefined
+          return
+        }
+        expiry.at = next
+        yield* Effect.sleep(next - now)
+      }
+    })
+  }
+
   /** Fails the requests whose deadline passed; returns the earliest deadline still pending. */
-  expire(now: number): number | undefined {
+  private expire(now: number): number | undefined {
     let next = Infinity
     for (const [id, entry] of this.entries) {
       if (entry.deadline <= now) {

@@ -96,7 +96,7 @@ const dispatch = (
   const startedAt = performance.now()
   return Effect.flatMap(Clock.currentTimeMillis, (now) =>
     Effect.zipRight(
-      runtime.expireAt(now + timeoutMs),
+      runtime.pending.expireAt(now + timeoutMs),
       Effect.async<unknown, RpcError | Disconnected | SendError | RequestTimeout>((resume) => {
         runtime.pending.add(id, method, now + timeoutMs, timeoutMs, resume)
         if (!runtime.transmit(target, frame)) {

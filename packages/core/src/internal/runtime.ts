@@ -1,9 +1,8 @@
 /**
  * The state of one client shared by its parts: the current socket, pending requests, tracked subscriptions, the
- * inbound router and the event/message hubs. The inbound path is synchronous up to the mailbox: no fiber per frame.
+ * inbound router and the event/message hubs. The inbound path is synchronous up to the inbox: no fiber per frame.
  */
 import * as Chunk from "effect/Chunk"
-import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
@@ -51,14 +50,13 @@ export class Runtime {
   dataFrames = 0
   inboundBytes = 0
   loop: Fiber.RuntimeFiber<void> | undefined = undefined
-  readonly pending = new Pending()
+  readonly pending: Pending
   readonly tracked = new Set<string>()
   readonly restoreHooks: Array<ClientOptions.RestoreHook>
   readonly offline: OfflineQueue | undefined
   /** the heartbeat of the current connection (it consumes heartbeat frames) and the last one's health */
   heartbeat: Heartbeat.Heartbeat | undefined = undefined
   lastHeartbeat: Heartbeat.Heartbeat | undefined = undefined
-  lastRttMs: number | undefined = undefined
   reconnects = 0
   everConnected = false
   /** Clock time the current connection became `connected` */
@@ -83,6 +81,7 @@ export class Runtime {
     readonly recorder: Recorder.Recorder | undefined,
     readonly scope: Scope.Scope
   ) {
+    this.pending = new Pending(scope)
     this.restoreHooks = [...options.restoreHooks]
     this.offline = options.offlineQueue === undefined ? undefined : new OfflineQueue(options.offlineQueue)
     this.messagesScoped = this.subscribeMessages
@@ -264,7 +263,6 @@ export class Runtime {
   }
 
   recordRtt(rttMs: number): Effect.Effect<void> {
-    this.lastRttMs = rttMs
     this.instruments.latency.add(rttMs)
     return this.instruments.emit(Telemetry.names.pong, { rtt_ms: rttMs }, {
       type: this.options.heartbeatConfig?.type
@@ -279,40 +277,6 @@ export class Runtime {
       else this.recorder.recordBinary("out", frame)
     }
     return true
-  }
-
-  // ---- request deadlines: one sleeping fiber per client, only while requests are pending ----
-
-  private expiry: Expiry | undefined = undefined
-
-  /** Makes sure pending requests are checked at `deadline` (Clock ms) at the latest. */
-  expireAt(deadline: number): Effect.Effect<void> {
-    return Effect.suspend(() => {
-      if (this.expiry !== undefined && this.expiry.at <= deadline) return Effect.void
-      const previous = this.expiry
-      const expiry: Expiry = { at: deadline, fiber: undefined }
-      this.expiry = expiry
-      // interruptible: a request made inside an uninterruptible region (e.g. an acquire) must not pin the timer
-      return Effect.flatMap(Effect.forkIn(Effect.interruptible(this.expireLoop(expiry)), this.scope), (fiber) => {
-        expiry.fiber = fiber
-        return previous?.fiber === undefined ? Effect.void : Fiber.interruptFork(previous.fiber)
-      })
-    })
-  }
-
-  private expireLoop(expiry: Expiry): Effect.Effect<void> {
-    return Effect.gen(this, function*() {
-      while (this.expiry === expiry) {
-        const now = yield* Clock.currentTimeMillis
-        const next = this.pending.expire(now)
-        if (next === undefined) {
-          this.expiry = undefined
-          return
-        }
-        expiry.at = next
-        yield* Effect.sleep(next - now)
-      }
-    })
   }
 
   /** Waits for rate-limit tokens when a `RateLimiter` was in context at `connect`; a refusal is reported. */
@@ -358,11 +322,6 @@ export class Runtime {
       this.inbox.end()
     })
   })
-}
-
-interface Expiry {
-  at: number
-  fiber: Fiber.RuntimeFiber<void> | undefined
 }
 
 /** @internal */
