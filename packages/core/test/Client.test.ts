@@ -5,6 +5,8 @@ import * as ConfigProvider from "effect/ConfigProvider"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
+import * as Logger from "effect/Logger"
+import * as LogLevel from "effect/LogLevel"
 import * as Ref from "effect/Ref"
 import * as Stream from "effect/Stream"
 import * as TestClock from "effect/TestClock"
@@ -233,6 +235,30 @@ describe("Client.sendMessage and messages", () => {
       assert.strictEqual(yield* Client.getState(client), "connected")
       yield* Client.sendMessage(client, "after")
       yield* server.assertMessageSent("after")
+    }))
+})
+
+describe("debug", () => {
+  it.scopedLive("debug: true logs frames both ways and lifecycle events at Debug level", () =>
+    Effect.gen(function*() {
+      const logs: Array<string> = []
+      const logger = Logger.make(({ message }) =>
+        logs.push(Array.isArray(message) ? String(message[0]) : String(message))
+      )
+      const server = yield* Testing.startMockServer({ handler: Testing.echoHandler })
+      yield* Effect.gen(function*() {
+        const client = yield* Client.connect(server.url, { debug: true, id: "dbg" })
+        const messages = yield* client.messagesScoped
+        yield* Client.sendMessage(client, "hello")
+        yield* messages.pipe(Stream.take(1), Stream.runDrain)
+      }).pipe(
+        Effect.scoped,
+        Effect.provide(Logger.replace(Logger.defaultLogger, logger)),
+        Logger.withMinimumLogLevel(LogLevel.Debug)
+      )
+      assert.isTrue(logs.some((l) => l === "[dbg] out: hello"), logs.join("\n"))
+      assert.isTrue(logs.some((l) => l === "[dbg] in: 1 frame(s)"), logs.join("\n"))
+      assert.isTrue(logs.some((l) => l === "[dbg] Connected"), logs.join("\n"))
     }))
 })
 

@@ -205,6 +205,9 @@ export class Runtime {
       const [messages, done] = yield* this.inbox.take
       this.inboxSize -= messages.length
       if (messages.length > 0) {
+        if (this.options.debug) {
+          yield* Effect.logDebug(`[${this.id}] in: ${messages.length} frame(s)`, preview(messages))
+        }
         yield* PubSub.publishAll(this.messageHub, messages)
         this.published += messages.length
         if (this.lag() >= this.options.inbound.bufferSize) this.pause()
@@ -323,6 +326,9 @@ export class Runtime {
     })
   })
 }
+
+const preview = (messages: ReadonlyArray<Message.Message>): ReadonlyArray<string> =>
+  messages.slice(0, 5).map((m) => m._tag === "Text" ? m.data.slice(0, 200) : `<${m.data.length} bytes>`)
 
 /** @internal */
 export const make = (

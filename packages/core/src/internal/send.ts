@@ -53,11 +53,18 @@ export const send = (
 const writeAndReport = (runtime: Runtime, socket: WebSocket, frame: string | Uint8Array) =>
   Effect.zipRight(write(runtime, socket, frame), reportSent(runtime, frame))
 
-const reportSent = (runtime: Runtime, frame: string | Uint8Array) =>
-  runtime.instruments.emit(Telemetry.names.messageSent, {
-    count: 1,
-    bytes: typeof frame === "string" ? Buffer.byteLength(frame) : frame.byteLength
-  })
+const reportSent = (runtime: Runtime, frame: string | Uint8Array) => {
+  const report = runtime.instruments.emit(Telemetry.names.messageSent, sizeOf(frame))
+  return runtime.options.debug ? Effect.zipRight(logSent(runtime, frame), report) : report
+}
+
+const sizeOf = (frame: string | Uint8Array) => ({
+  count: 1,
+  bytes: typeof frame === "string" ? Buffer.byteLength(frame) : frame.byteLength
+})
+
+const logSent = (runtime: Runtime, frame: string | Uint8Array) =>
+  Effect.logDebug(`[${runtime.id}] out: ${typeof frame === "string" ? frame.slice(0, 200) : `<${frame.length} bytes>`}`)
 
 /** Writes one frame, first waiting for the socket to drain when too much is buffered already. */
 export const write = (
