@@ -130,3 +130,27 @@ export const pool = async (count: number, concurrency: number, task: (i: number)
   }
   await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker))
 }
+
+/**
+ * The hand-written JSON-RPC correlation the anchors get (an id → resolver map): feed it every inbound text frame.
+ */
+export const requestMap = (send: (frame: string) => void) => {
+  const pending = new Map<number, (result: unknown) => void>()
+  let nextId = 0
+  return {
+    onMessage: (text: string): void => {
+      const json = JSON.parse(text) as { id: number; result: unknown }
+      const resolve = pending.get(json.id)
+      if (resolve !== undefined) {
+        pending.delete(json.id)
+        resolve(json.result)
+      }
+    },
+    request: (method: string, params: unknown): Promise<unknown> =>
+      new Promise<unknown>((resolve) => {
+        const id = ++nextId
+        pending.set(id, resolve)
+        send(JSON.stringify({ jsonrpc: "2.0", id, method, params }))
+      })
+  }
+}

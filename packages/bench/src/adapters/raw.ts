@@ -3,7 +3,7 @@
  * `setInterval` ping for the heartbeat, a `setTimeout` reconnect loop for recovery).
  */
 import WebSocket from "ws"
-import { consumeJson, consumeText, pool } from "../common.js"
+import { consumeJson, consumeText, pool, requestMap } from "../common.js"
 import type { Adapter } from "./types.js"
 
 const opened = (ws: WebSocket): Promise<void> =>
@@ -77,22 +77,8 @@ export const adapter: Adapter = {
 
   requests: async ({ inflight, marks, total, url, warmup }) => {
     const ws = new WebSocket(url)
-    const pending = new Map<number, (result: unknown) => void>()
-    let nextId = 0
-    ws.on("message", (data: Buffer) => {
-      const json = JSON.parse(data.toString()) as { id: number; result: unknown }
-      const resolve = pending.get(json.id)
-      if (resolve !== undefined) {
-        pending.delete(json.id)
-        resolve(json.result)
-      }
-    })
-    const request = (method: string, params: unknown) =>
-      new Promise<unknown>((resolve) => {
-        const id = ++nextId
-        pending.set(id, resolve)
-        ws.send(JSON.stringify({ jsonrpc: "2.0", id, method, params }))
-      })
+    const { onMessage, request } = requestMap((frame) => ws.send(frame))
+    ws.on("message", (data: Buffer) => onMessage(data.toString()))
     const run = (count: number) => pool(count, inflight, (i) => request("public/test", { i }).then(() => {}))
     await opened(ws)
     await run(warmup)

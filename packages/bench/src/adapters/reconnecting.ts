@@ -3,7 +3,7 @@
  * their `WebSocket` option (Node 20 has no global WebSocket), and a fixed reconnection delay for the recovery run.
  */
 import WebSocket from "ws"
-import { consumeJson, consumeText, pool } from "../common.js"
+import { consumeJson, consumeText, pool, requestMap } from "../common.js"
 import type { Adapter } from "./types.js"
 
 /** The part of the (identical) partysocket / RWS API the bench uses. */
@@ -86,22 +86,8 @@ export const make = (construct: Make): Adapter => {
 
     requests: async ({ inflight, marks, total, url, warmup }) => {
       const socket = open(url)
-      const pending = new Map<number, (result: unknown) => void>()
-      let nextId = 0
-      socket.addEventListener("message", (event) => {
-        const json = JSON.parse(event.data as string) as { id: number; result: unknown }
-        const resolve = pending.get(json.id)
-        if (resolve !== undefined) {
-          pending.delete(json.id)
-          resolve(json.result)
-        }
-      })
-      const request = (method: string, params: unknown) =>
-        new Promise<unknown>((resolve) => {
-          const id = ++nextId
-          pending.set(id, resolve)
-          socket.send(JSON.stringify({ jsonrpc: "2.0", id, method, params }))
-        })
+      const { onMessage, request } = requestMap((frame) => socket.send(frame))
+      socket.addEventListener("message", (event) => onMessage(event.data as string))
       const run = (count: number) => pool(count, inflight, (i) => request("public/test", { i }).then(() => {}))
       await opened(socket)
       await run(warmup)
