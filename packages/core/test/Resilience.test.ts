@@ -322,6 +322,7 @@ describe("restore after reconnect", () => {
       yield* events.next("Reconnecting")
       const error = yield* Effect.flip(Client.sendMessage(client, "x"))
       assert.strictEqual(error._tag === "NotConnected" && error.state, "connecting")
+      assert.strictEqual(yield* Client.getState(client), "connecting", "the state during the backoff wait")
     }))
 })
 

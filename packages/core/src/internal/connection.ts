@@ -48,11 +48,11 @@ export const run = (runtime: Runtime, url: string | Effect.Effect<string>, ready
     )
     while (true) {
       attempt++
-      yield* runtime.setState("connecting")
       yield* runtime.emit(ClientEvent.Connecting({ attempt }))
       runtime.connectedAt = undefined
       const end = yield* Effect.flip(Effect.scoped(connectOnce(runtime, url, ready, () => (attempt = 0))))
       const upMs = runtime.connectedAt === undefined ? 0 : (yield* Clock.currentTimeMillis) - runtime.connectedAt
+      yield* runtime.setState("connecting")
       if (end._tag === "Disconnected") {
         if (Transport.isFrameTooLarge(end.cause)) {
           yield* runtime.emit(ClientEvent.FrameTooLarge({ maxPayload: runtime.options.maxPayload, cause: end.cause }))
