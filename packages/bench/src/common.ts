@@ -154,3 +154,34 @@ export const requestMap = (send: (frame: string) => void) => {
       })
   }
 }
+
+/**
+ * The inbound consumer the anchors share: consumes every text frame, asks the server (`send`) for the warm-up frames,
+ * then for the measured ones, and resolves `done` after the last.
+ */
+export const countedInbound = (options: {
+  readonly warmup: number
+  readonly frames: number
+  readonly json: boolean
+  readonly marks: { readonly start: () => void; readonly end: () => void }
+  readonly send: (frame: string) => void
+}) => {
+  let resolveDone: () => void = () => {}
+  const done = new Promise<void>((resolve) => (resolveDone = resolve))
+  let left = options.warmup
+  let measuring = false
+  const onText = (text: string): void => {
+    if (options.json) consumeJson(JSON.parse(text))
+    else consumeText(text)
+    if (--left !== 0) return
+    if (measuring) {
+      options.marks.end()
+      return resolveDone()
+    }
+    measuring = true
+    left = options.frames
+    options.marks.start()
+    options.send(String(options.frames))
+  }
+  return { onText, done, start: () => options.send(String(options.warmup)) }
+}

@@ -3,7 +3,7 @@
  * `setInterval` ping for the heartbeat, a `setTimeout` reconnect loop for recovery).
  */
 import WebSocket from "ws"
-import { consumeJson, consumeText, pool, requestMap } from "../common.js"
+import { consumeText, countedInbound, pool, requestMap } from "../common.js"
 import type { Adapter } from "./types.js"
 
 const opened = (ws: WebSocket): Promise<void> =>
@@ -24,28 +24,11 @@ const keep: Array<unknown> = []
 export const adapter: Adapter = {
   inbound: async ({ frames, json, marks, url, warmup }) => {
     const ws = new WebSocket(url)
-    const done = new Promise<void>((resolve) => {
-      let left = warmup
-      let measuring = false
-      ws.on("message", (data: Buffer, isBinary) => {
-        const text = isBinary ? "" : data.toString()
-        if (json) consumeJson(JSON.parse(text))
-        else consumeText(text)
-        if (--left === 0) {
-          if (measuring) {
-            marks.end()
-            return resolve()
-          }
-          measuring = true
-          left = frames
-          marks.start()
-          ws.send(String(frames))
-        }
-      })
-    })
+    const counter = countedInbound({ warmup, frames, json, marks, send: (frame) => ws.send(frame) })
+    ws.on("message", (data: Buffer, isBinary) => counter.onText(isBinary ? "" : data.toString()))
     await opened(ws)
-    ws.send(String(warmup))
-    await done
+    counter.start()
+    await counter.done
     await closed(ws)
   },
 

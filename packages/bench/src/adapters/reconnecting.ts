@@ -3,7 +3,7 @@
  * their `WebSocket` option (Node 20 has no global WebSocket), and a fixed reconnection delay for the recovery run.
  */
 import WebSocket from "ws"
-import { consumeJson, consumeText, pool, requestMap } from "../common.js"
+import { consumeText, countedInbound, pool, requestMap } from "../common.js"
 import type { Adapter } from "./types.js"
 
 /** The part of the (identical) partysocket / RWS API the bench uses. */
@@ -34,28 +34,11 @@ export const make = (construct: Make): Adapter => {
   return {
     inbound: async ({ frames, json, marks, url, warmup }) => {
       const socket = open(url)
-      const done = new Promise<void>((resolve) => {
-        let left = warmup
-        let measuring = false
-        socket.addEventListener("message", (event) => {
-          const text = event.data as string
-          if (json) consumeJson(JSON.parse(text))
-          else consumeText(text)
-          if (--left === 0) {
-            if (measuring) {
-              marks.end()
-              return resolve()
-            }
-            measuring = true
-            left = frames
-            marks.start()
-            socket.send(String(frames))
-          }
-        })
-      })
+      const counter = countedInbound({ warmup, frames, json, marks, send: (frame) => socket.send(frame) })
+      socket.addEventListener("message", (event) => counter.onText(event.data as string))
       await opened(socket)
-      socket.send(String(warmup))
-      await done
+      counter.start()
+      await counter.done
       socket.close()
     },
 
