@@ -40,12 +40,15 @@ let childPath = sourceChild
 
 const selected = scenarios.filter((s) => only === undefined || only.some((o) => s.id.startsWith(o)))
 
+/** extra Node flags for every child, e.g. BENCH_NODE_FLAGS=--trace-gc (diagnosis only) */
+const extraNodeFlags = (process.env.BENCH_NODE_FLAGS ?? "").split(" ").filter((flag) => flag !== "")
+
 const runChild = (job: Job): Promise<ChildResult> =>
   new Promise((resolve, reject) => {
     const profile = prof !== undefined && prof === `${job.scenario}/${job.row}`
     const child = fork(childPath, [JSON.stringify(job)], {
       cwd: root,
-      execArgv: [...(fromSource ? ["--import", "tsx"] : []), "--expose-gc", "--max-old-space-size=4096"],
+      execArgv: [...(fromSource ? ["--import", "tsx"] : []), "--expose-gc", "--max-old-space-size=4096", ...extraNodeFlags],
       env: {
         ...process.env,
         BENCH_JOB_NAME: `${job.scenario}.${job.row}.${job.rep}`,

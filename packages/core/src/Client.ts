@@ -153,7 +153,7 @@ export interface Client {
   readonly events: Stream.Stream<ClientEvent.ClientEvent>
   /** like `events`, subscribed now */
   readonly eventsScoped: Effect.Effect<Stream.Stream<ClientEvent.ClientEvent>, never, Scope.Scope>
-  /** the current state, then every change */
+  /** the current state, then every change; ends once the client is closed */
   readonly stateChanges: Stream.Stream<State>
   readonly getState: Effect.Effect<State>
   readonly sendMessage: (message: Outbound) => Effect.Effect<void, SendMessageError>
@@ -205,7 +205,6 @@ export const connect = (
     const protocol = resolved.subscriptionProtocol ?? SubscriptionProtocol.defaultProtocol
     const runtime = yield* Runtime.make(id, resolved, protocol)
     yield* Effect.addFinalizer(() => runtime.close)
-    yield* Effect.forkScoped(runtime.pump)
     const ready = yield* Deferred.make<void, ConnectError | InvalidOptions>()
     runtime.loop = yield* Effect.forkScoped(Connection.run(runtime, url, ready))
     // the span covers the wait for the first connection; the loop, forked before it, does not keep it alive
@@ -228,7 +227,7 @@ const fromRuntime = (runtime: Runtime.Runtime): Client => ({
   forEachChunk: (f) => runtime.forEachChunk(f),
   events: runtime.events,
   eventsScoped: runtime.eventsScoped,
-  stateChanges: runtime.state.changes,
+  stateChanges: runtime.stateChanges,
   getState: Effect.sync(() => runtime.currentState),
   sendMessage: (message) => Send.send(runtime, message),
   request: (request, options) => Effect.map(Requests.request(runtime, request, options), ([, result]) => result),

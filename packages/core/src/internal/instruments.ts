@@ -4,6 +4,7 @@
  */
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import * as Runtime from "effect/Runtime"
 import type * as ClientEvent from "../ClientEvent.js"
 import * as LatencyStats from "../LatencyStats.js"
 import * as Telemetry from "../Telemetry.js"
@@ -16,6 +17,8 @@ export interface Instruments {
     measurements: Readonly<Record<string, number>>,
     metadata?: object
   ) => Effect.Effect<void>
+  /** `emit` from a socket callback (no fiber at hand): metrics synchronously, a service's handlers on a new fiber */
+  readonly report: (name: ReadonlyArray<string>, measurements: Readonly<Record<string, number>>) => void
   readonly clientEvent: (event: ClientEvent.ClientEvent) => Effect.Effect<void>
 }
 
@@ -28,7 +31,13 @@ export const make = (clientId: string, latencyBufferSize: number): Effect.Effect
       const event = Telemetry.event(name, measurements, { client_id: clientId, ...metadata })
       return Option.isSome(telemetry) ? telemetry.value.emit(event) : Telemetry.record(event)
     }
-    return { latency, emit, clientEvent: (event) => fromClientEvent(emit, event) }
+    const runFork = Runtime.runFork(yield* Effect.runtime<never>())
+    const report = (name: ReadonlyArray<string>, measurements: Readonly<Record<string, number>>) => {
+      const event = Telemetry.event(name, measurements, { client_id: clientId })
+      if (Option.isSome(telemetry)) runFork(telemetry.value.emit(event))
+      else Telemetry.unsafeRecord(event)
+    }
+    return { latency, emit, report, clientEvent: (event) => fromClientEvent(emit, event) }
   })
 
 const fromClientEvent = (emit: Instruments["emit"], event: ClientEvent.ClientEvent): Effect.Effect<void> => {

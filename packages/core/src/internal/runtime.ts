@@ -1,16 +1,15 @@
 /**
  * The state of one client shared by its parts: the current socket, pending requests, tracked subscriptions, the
- * inbound router and the event/message hubs. The inbound path is synchronous up to the inbox: no fiber per frame.
+ * inbound router and the broadcasts of frames, events and state. The inbound path is synchronous up to the readers:
+ * no fiber per frame, and no fiber between the socket and the readers.
  */
-import * as Chunk from "effect/Chunk"
+import type * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
-import * as PubSub from "effect/PubSub"
-import * as Queue from "effect/Queue"
+import * as EffectRuntime from "effect/Runtime"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
-import * as SubscriptionRef from "effect/SubscriptionRef"
 import type WebSocket from "ws"
 import * as ClientEvent from "../ClientEvent.js"
 import type * as ClientOptions from "../ClientOptions.js"
@@ -23,6 +22,7 @@ import type { SubscriptionProtocol } from "../SubscriptionProtocol.js"
 import * as Telemetry from "../Telemetry.js"
 import type { RateLimited } from "../WebSocketError.js"
 import { Disconnected, InvalidOptions, NotConnected } from "../WebSocketError.js"
+import { Broadcast } from "./broadcast.js"
 import { Inbox } from "./inbox.js"
 import * as Instrumentation from "./instruments.js"
 import { OfflineQueue } from "./offlineQueue.js"
@@ -31,10 +31,6 @@ import * as Transport from "./transport.js"
 
 /** @internal */
 export type State = "connecting" | "connected" | "disconnected"
-
-const End: unique symbol = Symbol.for("@zen-websocket/core/internal/End")
-type End = typeof End
-const notEnd = <A>(a: A | End): a is A => a !== End
 
 /** @internal */
 export class Runtime {
@@ -49,6 +45,8 @@ export class Runtime {
   /** inbound data frames and their bytes, for telemetry */
   dataFrames = 0
   inboundBytes = 0
+  private reportedFrames = 0
+  private reportedBytes = 0
   loop: Fiber.RuntimeFiber<void> | undefined = undefined
   readonly pending: Pending
   readonly tracked = new Set<string>()
@@ -61,43 +59,44 @@ export class Runtime {
   everConnected = false
   /** Clock time the current connection became `connected` */
   connectedAt: number | undefined = undefined
-  /** frames received but not yet handed to the subscribers */
-  inboxSize = 0
   paused = false
-  /** frames handed to the hub, and how far each reader has taken them: their lag is what the hub holds */
-  private published = 0
-  private readonly readers = new Set<{ taken: number }>()
+  readonly inbox = new Inbox<Message.Message>((batch) => this.release(batch))
+  readonly inbound: Broadcast<Message.Message>
+  private readonly eventFeed = new Broadcast<ClientEvent.ClientEvent>()
+  private readonly stateFeed = new Broadcast<State>()
 
   constructor(
     readonly id: string,
     readonly options: ClientOptions.Resolved,
     readonly protocol: SubscriptionProtocol,
-    readonly state: SubscriptionRef.SubscriptionRef<State>,
-    readonly inbox: Inbox<Message.Message>,
-    readonly messageHub: PubSub.PubSub<Message.Message | End>,
-    readonly eventHub: PubSub.PubSub<ClientEvent.ClientEvent | End>,
     readonly instruments: Instrumentation.Instruments,
     readonly limiter: RateLimiter.RateLimiter | undefined,
     readonly recorder: Recorder.Recorder | undefined,
-    readonly scope: Scope.Scope
+    readonly scope: Scope.Scope,
+    readonly effectRuntime: EffectRuntime.Runtime<never>
   ) {
     this.pending = new Pending(scope)
     this.restoreHooks = [...options.restoreHooks]
     this.offline = options.offlineQueue === undefined ? undefined : new OfflineQueue(options.offlineQueue)
-    this.messagesScoped = this.subscribeMessages
-    this.messages = Stream.unwrapScoped(
-      Effect.suspend(() => this.closed ? Effect.succeed(Stream.empty) : this.messagesScoped)
-    )
-    this.eventsScoped = Effect.map(Stream.fromPubSub(eventHub, { scoped: true }), Stream.takeWhile(notEnd))
-    this.events = Stream.unwrapScoped(
-      Effect.suspend(() => this.closed ? Effect.succeed(Stream.empty) : this.eventsScoped)
-    )
+    const { bufferSize, strategy } = options.inbound
+    this.inbound = strategy === "suspend"
+      ? new Broadcast("unbounded", Infinity, () => this.resumeIfCaughtUp())
+      : new Broadcast(strategy, bufferSize)
+    this.messagesScoped = Effect.map(this.inbound.subscribe, (reader) => this.inbound.stream(reader))
+    this.messages = this.inbound.streamOnPull
+    this.eventsScoped = Effect.map(this.eventFeed.subscribe, (reader) => this.eventFeed.stream(reader))
+    this.events = this.eventFeed.streamOnPull
+    this.stateChanges = Stream.unwrapScoped(Effect.map(this.stateFeed.subscribe, (reader) =>
+      // the current state, then every change: read in the same step as the subscription, so none is missed
+      Stream.concat(Stream.succeed(this.currentState), this.stateFeed.stream(reader))))
   }
 
   readonly messagesScoped: Effect.Effect<Stream.Stream<Message.Message>, never, Scope.Scope>
   readonly messages: Stream.Stream<Message.Message>
   readonly eventsScoped: Effect.Effect<Stream.Stream<ClientEvent.ClientEvent>, never, Scope.Scope>
   readonly events: Stream.Stream<ClientEvent.ClientEvent>
+  /** the current state, then every change; ends when the client is closed */
+  readonly stateChanges: Stream.Stream<State>
 
   // ---- inbound: called synchronously by the `ws` listeners ----
 
@@ -122,68 +121,50 @@ export class Runtime {
 
   private deliver(message: Message.Message): void {
     this.inbox.offer(message)
-    if (++this.inboxSize >= this.options.inbound.bufferSize) this.pause()
+    if (this.inbox.size >= this.options.inbound.bufferSize && this.options.inbound.strategy === "suspend") this.pause()
   }
 
-  // ---- backpressure ("suspend"): the hub is unbounded, the socket pauses while a reader lags bufferSize behind ----
+  /** The frames of one event-loop turn go to every reader at once. */
+  private release(batch: ReadonlyArray<Message.Message>): void {
+    if (this.options.debug) this.log(`in: ${batch.length} frame(s)`, preview(batch))
+    this.inbound.publish(batch)
+    this.reportInbound()
+    if (this.options.inbound.strategy === "suspend" && this.inbound.lag() >= this.options.inbound.bufferSize) {
+      this.pause()
+    }
+  }
 
-  private get subscribeMessages(): Effect.Effect<Stream.Stream<Message.Message>, never, Scope.Scope> {
-    return Effect.gen(this, function*() {
-      const stream = yield* Stream.fromPubSub(this.messageHub, { scoped: true })
-      const reader = yield* this.registerReader
-      if (reader === undefined) return Stream.takeWhile(stream, notEnd)
-      return stream.pipe(
-        Stream.mapChunks((chunk) => {
-          this.taken(reader, Chunk.size(chunk))
-          return chunk
-        }),
-        Stream.takeWhile(notEnd)
-      )
+  /** Inbound telemetry, once per batch (DESIGN §4), never per frame. */
+  private reportInbound(): void {
+    if (this.dataFrames === this.reportedFrames) return
+    this.instruments.report(Telemetry.names.messageReceived, {
+      count: this.dataFrames - this.reportedFrames,
+      bytes: this.inboundBytes - this.reportedBytes
     })
+    this.reportedFrames = this.dataFrames
+    this.reportedBytes = this.inboundBytes
+  }
+
+  private log(message: string, detail: unknown): void {
+    EffectRuntime.runFork(this.effectRuntime)(Effect.logDebug(`[${this.id}] ${message}`, detail))
   }
 
   /** Runs `f` on every chunk of inbound frames until the client closes, with no Stream in between. */
   forEachChunk<E, R>(
     f: (chunk: Chunk.Chunk<Message.Message>) => Effect.Effect<unknown, E, R>
   ): Effect.Effect<void, E, R> {
-    return Effect.scoped(Effect.gen(this, function*() {
-      if (this.closed) return
-      const dequeue = yield* PubSub.subscribe(this.messageHub)
-      const reader = yield* this.registerReader
-      while (true) {
-        const chunk = yield* Queue.takeBetween(dequeue, 1, 4096)
-        if (reader !== undefined) this.taken(reader, Chunk.size(chunk))
-        const ended = Chunk.unsafeLast(chunk) === End
-        const messages = (ended ? Chunk.dropRight(chunk, 1) : chunk) as Chunk.Chunk<Message.Message>
-        if (Chunk.isNonEmpty(messages)) yield* f(messages)
-        if (ended) return
-      }
+    return Effect.scoped(Effect.flatMap(this.inbound.subscribe, (reader) => {
+      const take = this.inbound.take(reader)
+      // no variable holds a chunk while the next one is awaited: frames die young (no promotion to the old space)
+      const loop: Effect.Effect<void, E, R> = Effect.matchEffect(take, {
+        onFailure: () => Effect.void,
+        onSuccess: (chunk) => Effect.flatMap(f(chunk), () => loop)
+      })
+      return loop
     }))
   }
 
-  /** With `suspend`, a reader's progress is tracked so the socket can pause while it lags behind. */
-  private get registerReader(): Effect.Effect<{ taken: number } | undefined, never, Scope.Scope> {
-    return Effect.suspend(() => {
-      if (this.options.inbound.strategy !== "suspend") return Effect.succeed(undefined)
-      const reader = { taken: this.published }
-      this.readers.add(reader)
-      return Effect.as(
-        Effect.addFinalizer(() => Effect.sync(() => this.readers.delete(reader) && this.resumeIfCaughtUp())),
-        reader
-      )
-    })
-  }
-
-  private taken(reader: { taken: number }, count: number): void {
-    reader.taken += count
-    this.resumeIfCaughtUp()
-  }
-
-  private lag(): number {
-    let slowest = this.published
-    for (const reader of this.readers) if (reader.taken < slowest) slowest = reader.taken
-    return this.published - slowest
-  }
+  // ---- backpressure ("suspend"): the socket pauses while a reader lags bufferSize frames behind ----
 
   private pause(): void {
     if (this.paused || this.socket === undefined) return
@@ -192,51 +173,26 @@ export class Runtime {
   }
 
   private resumeIfCaughtUp(): void {
-    if (!this.paused || this.lag() + this.inboxSize >= this.options.inbound.bufferSize / 2) return
+    if (!this.paused || this.inbound.lag() + this.inbox.size >= this.options.inbound.bufferSize / 2) return
     this.paused = false
     this.socket?.resume()
   }
 
-  /** The pump: hands inbound frames to the subscribers a chunk at a time. */
-  readonly pump: Effect.Effect<void> = Effect.gen(this, function*() {
-    let reportedFrames = 0
-    let reportedBytes = 0
-    while (true) {
-      const [messages, done] = yield* this.inbox.take
-      this.inboxSize -= messages.length
-      if (messages.length > 0) {
-        if (this.options.debug) {
-          yield* Effect.logDebug(`[${this.id}] in: ${messages.length} frame(s)`, preview(messages))
-        }
-        yield* PubSub.publishAll(this.messageHub, messages)
-        this.published += messages.length
-        if (this.lag() >= this.options.inbound.bufferSize) this.pause()
-      }
-      if (this.dataFrames !== reportedFrames) {
-        yield* this.instruments.emit(Telemetry.names.messageReceived, {
-          count: this.dataFrames - reportedFrames,
-          bytes: this.inboundBytes - reportedBytes
-        })
-        reportedFrames = this.dataFrames
-        reportedBytes = this.inboundBytes
-      }
-      this.resumeIfCaughtUp()
-      if (done) return yield* PubSub.publish(this.messageHub, End)
-    }
-  })
-
   // ---- state and events ----
 
   setState(state: State): Effect.Effect<void> {
-    return Effect.suspend(() => {
-      if (this.currentState === state) return Effect.void
+    return Effect.sync(() => {
+      if (this.currentState === state) return
       this.currentState = state
-      return SubscriptionRef.set(this.state, state)
+      this.stateFeed.publish([state])
     })
   }
 
   emit(event: ClientEvent.ClientEvent): Effect.Effect<void> {
-    const publish = Effect.zipRight(this.instruments.clientEvent(event), PubSub.publish(this.eventHub, event))
+    const publish = Effect.zipRight(
+      this.instruments.clientEvent(event),
+      Effect.sync(() => this.eventFeed.publish([event]))
+    )
     return this.options.debug
       ? Effect.zipRight(Effect.logDebug(`[${this.id}] ${event._tag}`, event), publish)
       : Effect.asVoid(publish)
@@ -260,7 +216,7 @@ export class Runtime {
       queuedSends: this.offline?.size ?? 0,
       reconnects: this.reconnects,
       inboundFrames: this.inboundFrames,
-      bufferedInbound: this.inboxSize,
+      bufferedInbound: this.inbox.size + this.inbound.lag(),
       paused: this.paused
     }
   }
@@ -321,8 +277,10 @@ export class Runtime {
       if (this.recorder !== undefined) yield* this.recorder.flush
       yield* this.setState("disconnected")
       yield* this.emit(ClientEvent.Closed())
-      yield* PubSub.publish(this.eventHub, End)
-      this.inbox.end()
+      this.inbox.flush()
+      this.inbound.end()
+      this.eventFeed.end()
+      this.stateFeed.end()
     })
   })
 }
@@ -337,17 +295,14 @@ export const make = (
   protocol: SubscriptionProtocol
 ): Effect.Effect<Runtime, InvalidOptions, Scope.Scope> =>
   Effect.gen(function*() {
-    const state = yield* SubscriptionRef.make<State>("connecting")
-    const inbox = new Inbox<Message.Message>()
-    const messageHub = yield* makeMessageHub(options.inbound)
-    const eventHub = yield* PubSub.unbounded<ClientEvent.ClientEvent | End>()
     const instruments = yield* Instrumentation.make(id, options.latencyBufferSize)
     const limiter = Option.getOrUndefined(yield* Effect.serviceOption(RateLimiter.RateLimiter))
     const recorder = options.recordTo !== undefined
       ? yield* openRecording(options.recordTo)
       : Option.getOrUndefined(yield* Effect.serviceOption(Recorder.Recorder))
     const scope = yield* Effect.scope
-    return new Runtime(id, options, protocol, state, inbox, messageHub, eventHub, instruments, limiter, recorder, scope)
+    const effectRuntime = yield* Effect.runtime<never>()
+    return new Runtime(id, options, protocol, instruments, limiter, recorder, scope, effectRuntime)
   })
 
 const openRecording = (path: string) =>
@@ -360,14 +315,3 @@ const openRecording = (path: string) =>
       })
     )
   )
-
-const makeMessageHub = (inbound: ClientOptions.Resolved["inbound"]) => {
-  switch (inbound.strategy) {
-    case "sliding":
-      return PubSub.sliding<Message.Message | End>(inbound.bufferSize)
-    case "dropping":
-      return PubSub.dropping<Message.Message | End>(inbound.bufferSize)
-    case "suspend":
-      return PubSub.unbounded<Message.Message | End>()
-  }
-}
