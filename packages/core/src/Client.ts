@@ -222,12 +222,22 @@ const fromRuntime = (runtime: Runtime.Runtime): Client => ({
   [TypeId]: TypeId,
   id: runtime.id,
   options: runtime.options,
-  messages: runtime.messages,
-  messagesScoped: runtime.messagesScoped,
+  get messages() {
+    return runtime.messages
+  },
+  get messagesScoped() {
+    return runtime.messagesScoped
+  },
   forEachChunk: (f) => runtime.forEachChunk(f),
-  events: runtime.events,
-  eventsScoped: runtime.eventsScoped,
-  stateChanges: runtime.stateChanges,
+  get events() {
+    return runtime.events
+  },
+  get eventsScoped() {
+    return runtime.eventsScoped
+  },
+  get stateChanges() {
+    return runtime.stateChanges
+  },
   getState: Effect.sync(() => runtime.currentState),
   sendMessage: (message) => Send.send(runtime, message),
   request: (request, options) => Effect.map(Requests.request(runtime, request, options), ([, result]) => result),

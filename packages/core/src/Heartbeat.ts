@@ -1,10 +1,12 @@
 /**
- * Heartbeats (DESIGN §3.6): one fiber per connection that tells a live link from a dead one, independent of `ws`.
+ * Heartbeats (DESIGN §3.6): tell a live link from a dead one, independent of `ws`.
  *
  * The connection hands the heartbeat a {@link Link} and calls its synchronous hooks (`onPing`, `onPong`, `onText`)
- * from the socket listeners; the hooks only bump counters and fields. The fiber (`run`) wakes up on the Effect
- * `Clock`, judges what the hooks and `Link.inboundFrames` recorded, and fails with {@link HeartbeatTimeout} when the
- * link is dead. Any inbound frame is a sign of life, except for `custom` with `isResponse`.
+ * from the socket listeners; the hooks only bump counters and fields. `run` wakes up on the Effect `Clock`, judges
+ * what the hooks and `Link.inboundFrames` recorded, and fails with {@link HeartbeatTimeout} when the link is dead.
+ * Any inbound frame is a sign of life, except for `custom` with `isResponse`. Each strategy is a step function (what
+ * to do at a wake, and when to wake next): `run` loops over it on its own fiber, and the client's scheduler runs the
+ * steps of many connections on one shared fiber, with the same timing.
  *
  * Detection timing, with `I` = `interval`:
  *
@@ -122,6 +124,37 @@ export interface Heartbeat {
   readonly run: Effect.Effect<never, HeartbeatTimeout>
   /** failures, last sign of life and last RTT */
   readonly health: () => Health
+  /**
+   * The strategy as a step function, for the shared scheduler. Drive a heartbeat either with `run` or with its
+   * `beat`, never both: they share its state.
+   *
+   * @internal
+   */
+  readonly beat: Beat
+}
+
+/**
+ * A heartbeat's timing as a step function: `start`, wait `first` ms, then `step` at each wake, waiting the delay it
+ * returns before the next one. `run` is that loop on its own fiber.
+ *
+ * No wait is ever longer than `period`, and the first one is exactly `period` (every `interval` for `ping` and
+ * `custom`, every `W / 4` or sooner for the passive strategies). So a beat started now never needs a wake earlier
+ * than the next wake of a beat with the same period started before: beats with equal periods can share one fiber
+ * that sleeps until the earliest deadline.
+ *
+ * @internal
+ */
+export interface Beat {
+  /** the `Clock` the beat reads (the one `make` ran with): wake it on this one */
+  readonly clock: Clock.Clock
+  /** the longest wait between two wakes, the first one included */
+  readonly period: number
+  /** ms from `start` to the first wake (equal to `period`) */
+  readonly first: number
+  /** (re)starts the beat at the `Clock`'s now */
+  readonly start: () => void
+  /** judges the link at a wake and sends the next beat: the ms to wait before the next wake, in `(0, period]` */
+  readonly step: () => Effect.Effect<number, HeartbeatTimeout>
 }
 
 /**
@@ -237,6 +270,15 @@ const miss = (
   return s.failures >= maxMissed ? Effect.zipRight(reported, Effect.fail(timeout(s, type, now))) : reported
 }
 
+/** `start`, wait `first`, then `step` and wait what it says, until it fails. */
+const loop = (beat: Beat): Effect.Effect<never, HeartbeatTimeout> =>
+  Effect.suspend(() => {
+    beat.start()
+    const wakeAfter = (delay: number): Effect.Effect<never, HeartbeatTimeout> =>
+      Effect.flatMap(Effect.zipRight(Effect.sleep(delay), Effect.suspend(beat.step)), wakeAfter)
+    return wakeAfter(beat.first)
+  })
+
 /** The active strategies: a beat every `interval`, judged at the next tick. */
 const ticks = (
   s: State,
@@ -244,50 +286,50 @@ const ticks = (
   type: HeartbeatConfig["type"],
   interval: number,
   maxMissed: number,
-  beat: () => void,
+  send: () => void,
   report: () => Effect.Effect<void>
-): Effect.Effect<never, HeartbeatTimeout> =>
-  Effect.suspend(() => {
+): Beat => {
+  let sent = false
+  const sendNext = () => {
+    send()
+    sent = true
+    return interval
+  }
+  const step = () => {
+    const now = s.now()
+    const alive = s.observe(now)
+    const judged = !sent || alive ? Effect.sync(() => s.failures = 0) : miss(s, hooks, type, now, maxMissed)
+    return Effect.zipRight(Effect.zipRight(report(), judged), Effect.sync(sendNext))
+  }
+  const start = () => {
     s.start()
-    let sent = false
-    const tick = Effect.suspend(() => {
-      const now = s.now()
-      const alive = s.observe(now)
-      const judged = !sent || alive ? Effect.sync(() => s.failures = 0) : miss(s, hooks, type, now, maxMissed)
-      return Effect.zipRight(
-        Effect.zipRight(report(), judged),
-        Effect.sync(() => {
-          beat()
-          sent = true
-        })
-      )
-    })
-    return Effect.forever(Effect.zipRight(Effect.sleep(interval), tick))
-  })
+    sent = false
+  }
+  return { clock: s.clock, period: interval, first: interval, start, step }
+}
 
 /** The passive strategies: dead after `window` ms without a sign of life, checked every `window / 4`. */
-const silence = (
-  s: State,
-  hooks: Hooks,
-  type: HeartbeatConfig["type"],
-  window: number
-): Effect.Effect<never, HeartbeatTimeout> =>
-  Effect.suspend(() => {
-    s.start()
-    const step = window / 4
-    const check = Effect.suspend(() => {
-      const now = s.now()
-      s.observe(now)
-      if (now - s.since() < window) return Effect.void
-      s.failures = 1
-      return Effect.zipRight(hooks.onMissed(1), Effect.fail(timeout(s, type, now)))
-    })
-    const wait = Effect.suspend(() => {
-      const now = s.now()
-      return Effect.sleep(Math.max(0, Math.min(step, s.since() + window - now)))
-    })
-    return Effect.forever(Effect.zipRight(wait, check))
-  })
+const silence = (s: State, hooks: Hooks, type: HeartbeatConfig["type"], window: number): Beat => {
+  const quarter = window / 4
+  const step = () => {
+    const now = s.now()
+    s.observe(now)
+    if (now - s.since() < window) return Effect.succeed(Math.max(0, Math.min(quarter, s.since() + window - now)))
+    s.failures = 1
+    return Effect.zipRight(hooks.onMissed(1), Effect.fail(timeout(s, type, now)))
+  }
+  return { clock: s.clock, period: quarter, first: quarter, start: () => s.start(), step }
+}
+
+/** A heartbeat whose hooks only record signs of life (the strategies override `onText` or `onPong`). */
+const heartbeat = (s: State, beat: Beat): Heartbeat => ({
+  onPong: () => s.signal(),
+  onPing: () => s.signal(),
+  onText: noText,
+  run: loop(beat),
+  health: s.health,
+  beat
+})
 
 const encoder = new TextEncoder()
 
@@ -302,7 +344,7 @@ const pingStrategy = (interval: number, maxMissed: number, s: State, hooks: Hook
   let outstanding: Uint8Array | undefined = undefined
   let sentAt = BigInt(0)
   let unreported: number | undefined = undefined
-  const beat = () => {
+  const ping = () => {
     const payload = encoder.encode(String(++seq))
     outstanding = payload
     sentAt = s.clock.unsafeCurrentTimeNanos()
@@ -323,22 +365,11 @@ const pingStrategy = (interval: number, maxMissed: number, s: State, hooks: Hook
     unreported = undefined
     return hooks.onRtt(rtt)
   }
-  return {
-    onPong,
-    onPing: () => s.signal(),
-    onText: noText,
-    run: ticks(s, hooks, "ping", interval, maxMissed, beat, report),
-    health: s.health
-  }
+  return { ...heartbeat(s, ticks(s, hooks, "ping", interval, maxMissed, ping, report)), onPong }
 }
 
-const passive = (type: "pong" | "deribit", window: number, s: State, hooks: Hooks): Heartbeat => ({
-  onPong: () => s.signal(),
-  onPing: () => s.signal(),
-  onText: noText,
-  run: silence(s, hooks, type, window),
-  health: s.health
-})
+const passive = (type: "pong" | "deribit", window: number, s: State, hooks: Hooks): Heartbeat =>
+  heartbeat(s, silence(s, hooks, type, window))
 
 const PUBLIC_TEST = JSON.stringify({ jsonrpc: "2.0", method: "public/test", params: {} })
 
@@ -376,14 +407,12 @@ const accepts = (isResponse: (message: Message.Message) => boolean, message: Mes
 const custom = (config: Extract<HeartbeatConfig, { type: "custom" }>, s: State, hooks: Hooks): Heartbeat => {
   const frame = typeof config.message === "string" ? config.message : JSON.stringify(config.message)
   const isResponse = config.isResponse
-  const beat = () => attempt(() => s.link.send(frame))
-  const run = ticks(s, hooks, "custom", config.interval, config.maxMissed ?? 2, beat, () => Effect.void)
-  if (isResponse === undefined) {
-    return { onPong: () => s.signal(), onPing: () => s.signal(), onText: noText, run, health: s.health }
-  }
+  const send = () => attempt(() => s.link.send(frame))
+  const beats = heartbeat(s, ticks(s, hooks, "custom", config.interval, config.maxMissed ?? 2, send, () => Effect.void))
+  if (isResponse === undefined) return beats
   const onText = (message: Message.Text): boolean => {
     if (accepts(isResponse, message)) s.signal()
     return false
   }
-  return { onPong: () => {}, onPing: () => {}, onText, run, health: s.health }
+  return { ...beats, onPong: () => {}, onPing: () => {}, onText }
 }

@@ -103,7 +103,8 @@ export const percentile = (sorted: ArrayLike<number>, p: number): number => {
  */
 export const make = (bufferSize: number): LatencyStats => {
   const size = Number.isFinite(bufferSize) && bufferSize >= 1 ? Math.floor(bufferSize) : 1
-  const samples = new Float64Array(size)
+  // allocated at the first sample: most idle clients never record one
+  let samples: Float64Array | undefined = undefined
   let next = 0
   let count = 0
   let last = 0
@@ -111,13 +112,14 @@ export const make = (bufferSize: number): LatencyStats => {
     add: (ms) => {
       if (!Number.isFinite(ms)) return
       const value = ms < 0 ? 0 : ms
+      samples ??= new Float64Array(size)
       samples[next] = value
       next = next + 1 === size ? 0 : next + 1
       if (count < size) count++
       last = value
     },
     summary: () => {
-      if (count === 0) return undefined
+      if (count === 0 || samples === undefined) return undefined
       // the retained samples are `samples[0, count)` until the ring wraps, then all of it; order is irrelevant
       const sorted = samples.slice(0, count).sort()
       return { p50: percentile(sorted, 50), p99: percentile(sorted, 99), last, count }

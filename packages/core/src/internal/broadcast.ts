@@ -70,18 +70,20 @@ export class Broadcast<A> {
   }
 
   /** A reader for the current scope, holding everything published from now on. */
-  readonly subscribe: Effect.Effect<Reader<A>, never, Scope.Scope> = Effect.acquireRelease(
-    Effect.sync(() => {
-      const reader = new Reader<A>()
-      this.readers = [...this.readers, reader]
-      return reader
-    }),
-    (reader) =>
+  get subscribe(): Effect.Effect<Reader<A>, never, Scope.Scope> {
+    return Effect.acquireRelease(
       Effect.sync(() => {
-        this.readers = this.readers.filter((r) => r !== reader)
-        this.onTaken()
-      })
-  )
+        const reader = new Reader<A>()
+        this.readers = [...this.readers, reader]
+        return reader
+      }),
+      (reader) =>
+        Effect.sync(() => {
+          this.readers = this.readers.filter((r) => r !== reader)
+          this.onTaken()
+        })
+    )
+  }
 
   /** Everything the reader holds, waiting for at least one element; fails with `None` once ended and taken. */
   take(reader: Reader<A>): Pull<A> {

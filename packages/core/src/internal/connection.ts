@@ -1,15 +1,21 @@
 /**
- * The connection loop, one fiber per client: attempt → restore → run → end → decide → wait → attempt…
- * Each connection lives in its own scope; every end of a connection is an error value, except our own close, which
- * interrupts the loop.
+ * The connection loop: attempt → restore → run → end → decide → wait → attempt…
+ *
+ * A fiber runs the loop only while there is something to do: dialing, restoring, waiting out a backoff. While the link
+ * is up no fiber waits for it to end (a suspended fiber costs a few KB per connection): the socket's listeners report
+ * the end, which forks the next round of the loop. Each connection lives in its own scope, a child of the client's.
+ * Our own close interrupts the loop and closes the connection scope.
  */
 import * as Clock from "effect/Clock"
 import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as ExecutionStrategy from "effect/ExecutionStrategy"
 import * as Exit from "effect/Exit"
+import * as EffectRuntime from "effect/Runtime"
 import * as Schedule from "effect/Schedule"
+import * as Scope from "effect/Scope"
 import type WebSocket from "ws"
 import * as ClientEvent from "../ClientEvent.js"
 import * as ClientOptions from "../ClientOptions.js"
@@ -17,6 +23,7 @@ import * as Heartbeat from "../Heartbeat.js"
 import * as Reconnect from "../Reconnect.js"
 import type { InvalidOptions } from "../WebSocketError.js"
 import { ConnectError, Disconnected } from "../WebSocketError.js"
+import * as HeartbeatScheduler from "./heartbeatScheduler.js"
 import type { Runtime } from "./runtime.js"
 import * as Send from "./send.js"
 import * as Session from "./session.js"
@@ -32,25 +39,115 @@ export type Ready = Deferred.Deferred<void, ConnectError | InvalidOptions>
 /** The link must stay up this long before the backoff starts over. */
 const stableAfterMs = (runtime: Runtime) => Math.max(runtime.options.retryDelay, 1_000) * 5
 
-/** @internal */
+/**
+ * How a link ends: the socket listeners call `end` (once it counts); the loop either learns it at once (`park`
+ * returns it) or gets it later through the listener it parked.
+ */
+class Ending {
+  private error: Disconnected | undefined = undefined
+  private listener: ((error: Disconnected) => void) | undefined = undefined
+
+  readonly end = (error: Disconnected): void => {
+    if (this.error !== undefined) return
+    this.error = error
+    const listener = this.listener
+    this.listener = undefined
+    listener?.(error)
+  }
+
+  park(listener: (error: Disconnected) => void): Disconnected | undefined {
+    if (this.error === undefined) this.listener = listener
+    return this.error
+  }
+
+  /** our own close: whatever the socket reports afterwards changes nothing */
+  silence(): void {
+    this.listener = undefined
+    this.error ??= new Disconnected({ code: 1000, reason: "connection closed" })
+  }
+}
+
+/** Starts the loop: the first connection, then every reconnection, until the client closes or gives up. */
 export const run = (runtime: Runtime, url: string | Effect.Effect<string>, ready: Ready): Effect.Effect<void> =>
-  Effect.gen(function*() {
-    let attempt = 0
-    const driver = yield* Schedule.driver(
-      Reconnect.schedule(runtime.options).pipe(
-        Schedule.modifyDelayEffect((_, delay) =>
-          Effect.as(
-            runtime.emit(ClientEvent.Reconnecting({ attempt: attempt + 1, delayMs: Duration.toMillis(delay) })),
-            delay
-          )
+  Effect.suspend(() => new Loop(runtime, url, ready).connect)
+
+class Loop {
+  /** attempts within the current outage */
+  private attempt = 0
+  private driver: Schedule.ScheduleDriver<unknown, ConnectionEnd> | undefined = undefined
+
+  constructor(
+    readonly runtime: Runtime,
+    readonly url: string | Effect.Effect<string>,
+    private ready: Ready | undefined
+  ) {}
+
+  /** Attempts connections until one is up (then returns: no fiber waits on a live link) or the retries ran out. */
+  readonly connect: Effect.Effect<void> = Effect.gen(this, function*() {
+    const runtime = this.runtime
+    while (true) {
+      this.attempt++
+      yield* runtime.emit(ClientEvent.Connecting({ attempt: this.attempt }))
+      runtime.connectedAt = undefined
+      const scope = yield* Scope.fork(runtime.scope, ExecutionStrategy.sequential)
+      runtime.connection = scope
+      const connected = yield* Effect.either(Scope.extend(connectOnce(runtime, this.url), scope))
+      let end: ConnectionEnd
+      if (Either.isRight(connected)) {
+        yield* this.connected()
+        const early = connected.right.park((error) => this.relaunch(scope, error))
+        if (early === undefined) {
+          runtime.loop = undefined
+          return
+        }
+        end = early
+      } else {
+        end = connected.left
+      }
+      yield* Scope.close(scope, Exit.void)
+      if (!(yield* this.decide(end))) return
+    }
+  })
+
+  /** The backoff, created at the first outage; each wait is reported as `Reconnecting`. */
+  private get backoff(): Effect.Effect<Schedule.ScheduleDriver<unknown, ConnectionEnd>> {
+    if (this.driver !== undefined) return Effect.succeed(this.driver)
+    const schedule = Reconnect.schedule(this.runtime.options).pipe(
+      Schedule.modifyDelayEffect((_, delay) =>
+        Effect.as(
+          this.runtime.emit(ClientEvent.Reconnecting({ attempt: this.attempt + 1, delayMs: Duration.toMillis(delay) })),
+          delay
         )
       )
     )
-    while (true) {
-      attempt++
-      yield* runtime.emit(ClientEvent.Connecting({ attempt }))
-      runtime.connectedAt = undefined
-      const end = yield* Effect.flip(Effect.scoped(connectOnce(runtime, url, ready, () => (attempt = 0))))
+    return Effect.tap(Schedule.driver(schedule), (driver) => (this.driver = driver))
+  }
+
+  private connected() {
+    return Effect.suspend(() => {
+      this.attempt = 0
+      const ready = this.ready
+      this.ready = undefined
+      return ready === undefined ? Effect.void : Deferred.succeed(ready, undefined)
+    })
+  }
+
+  /** The link ended while no fiber was waiting: a new fiber closes its scope and carries on with the loop. */
+  private relaunch(scope: Scope.CloseableScope, error: Disconnected): void {
+    const runtime = this.runtime
+    if (runtime.closed) return
+    runtime.loop = EffectRuntime.runFork(runtime.effectRuntime)(
+      Scope.close(scope, Exit.void).pipe(
+        Effect.zipRight(this.decide(error)),
+        Effect.flatMap((retry) => retry ? this.connect : Effect.void)
+      )
+    )
+  }
+
+  /** After a connection ended: report it, then wait out the backoff (true) or give up (false). */
+  private decide(end: ConnectionEnd): Effect.Effect<boolean> {
+    return Effect.gen(this, function*() {
+      const runtime = this.runtime
       const upMs = runtime.connectedAt === undefined ? 0 : (yield* Clock.currentTimeMillis) - runtime.connectedAt
       yield* runtime.setState("connecting")
       if (end._tag === "Disconnected") {
@@ -58,42 +155,43 @@ export const run = (runtime: Runtime, url: string | Effect.Effect<string>, ready
           yield* runtime.emit(ClientEvent.FrameTooLarge({ maxPayload: runtime.options.maxPayload, cause: end.cause }))
         }
         yield* runtime.emit(ClientEvent.Disconnected({ code: end.code, reason: end.reason, cause: end.cause }))
-        if (upMs >= stableAfterMs(runtime)) yield* driver.reset
       }
+      const driver = yield* this.backoff
+      if (end._tag === "Disconnected" && upMs >= stableAfterMs(runtime)) yield* driver.reset
       const retry = Reconnect.shouldReconnect(runtime.options, end) &&
         Either.isRight(yield* Effect.either(driver.next(end)))
-      if (!retry) return yield* giveUp(runtime, ready, end, attempt)
-    }
-  })
+      if (!retry) yield* this.giveUp(end)
+      return retry
+    })
+  }
 
-const giveUp = (runtime: Runtime, ready: Ready, end: ConnectionEnd, attempts: number) =>
-  Effect.gen(function*() {
-    runtime.gaveUp()
-    yield* runtime.setState("disconnected")
-    yield* runtime.emit(ClientEvent.GaveUp({ attempts, cause: end }))
-    if (end._tag === "Disconnected") return
-    const failure = attempts > 1 && end._tag === "ConnectError"
-      ? new ConnectError({ reason: "max-attempts", url: end.url, cause: end })
-      : end
-    yield* Deferred.fail(ready, failure)
-  })
+  private giveUp(end: ConnectionEnd) {
+    return Effect.gen(this, function*() {
+      const runtime = this.runtime
+      runtime.gaveUp()
+      yield* runtime.setState("disconnected")
+      yield* runtime.emit(ClientEvent.GaveUp({ attempts: this.attempt, cause: end }))
+      const ready = this.ready
+      if (end._tag === "Disconnected" || ready === undefined) return
+      const failure = this.attempt > 1 && end._tag === "ConnectError"
+        ? new ConnectError({ reason: "max-attempts", url: end.url, cause: end })
+        : end
+      yield* Deferred.fail(ready, failure)
+    })
+  }
+}
 
-/** One connection, from dialing to its end. Never succeeds: it fails with how it ended. */
-const connectOnce = (
-  runtime: Runtime,
-  url: string | Effect.Effect<string>,
-  ready: Ready,
-  onConnected: () => void
-) =>
+/** One connection, from dialing to `connected`; it succeeds with how the link will end. */
+const connectOnce = (runtime: Runtime, url: string | Effect.Effect<string>) =>
   Effect.gen(function*() {
     const target = yield* resolveUrl(url)
     const headers = yield* resolveHeaders(runtime.options.headers)
-    const ended = yield* Deferred.make<never, Disconnected>()
+    const ending = new Ending()
     const startedAt = performance.now()
     let opened: WebSocket | undefined = undefined
     const end = (error: Disconnected) => {
       if (opened !== undefined && runtime.socket === opened) runtime.detach(error)
-      Deferred.unsafeDone(ended, Exit.fail(error))
+      ending.end(error)
     }
     const socket = yield* Transport.open(
       {
@@ -106,14 +204,8 @@ const connectOnce = (
       },
       {
         onMessage: runtime.onMessage,
-        onPing: (data) => {
-          runtime.inboundFrames++
-          runtime.heartbeat?.onPing(data)
-        },
-        onPong: (data) => {
-          runtime.inboundFrames++
-          runtime.heartbeat?.onPong(data)
-        },
+        onPing: runtime.onPing,
+        onPong: runtime.onPong,
         onError: () => {},
         onClose: (code, reason, cause) => {
           runtime.recorder?.recordClose("in", code, reason)
@@ -123,15 +215,17 @@ const connectOnce = (
     )
     opened = socket
     runtime.attach(socket)
-    yield* Effect.addFinalizer(() =>
+    yield* Scope.addFinalizer(
+      yield* Effect.scope,
       Effect.sync(() => {
+        ending.silence()
         runtime.heartbeat = undefined
         if (Transport.isOpen(socket)) runtime.recorder?.recordClose("out", 1000, "")
         if (runtime.socket === socket) runtime.detach(new Disconnected({ code: 1000, reason: "connection closed" }))
       })
     )
     const connectTimeMs = Math.round(performance.now() - startedAt)
-    yield* armHeartbeat(runtime, socket, (error) => end(error))
+    yield* armHeartbeat(runtime, socket, end)
     yield* runRestoreHooks(runtime, target)
     yield* Subscriptions.restore(runtime)
     yield* flushOfflineQueue(runtime, socket)
@@ -141,12 +235,13 @@ const connectOnce = (
     runtime.connectedAt = yield* Clock.currentTimeMillis
     yield* runtime.setState("connected")
     yield* runtime.emit(ClientEvent.Connected({ connectTimeMs }))
-    onConnected()
-    yield* Deferred.succeed(ready, undefined)
-    return yield* Deferred.await(ended)
+    return ending
   })
 
-/** Forks the heartbeat fiber in the connection scope; a dead link is terminated and ends the connection. */
+/**
+ * Puts the connection's heartbeat on the shared scheduler for the connection's lifetime; a dead link is terminated
+ * and ends the connection.
+ */
 const armHeartbeat = (runtime: Runtime, socket: WebSocket, end: (error: Disconnected) => void) =>
   Effect.gen(function*() {
     const config = runtime.options.heartbeatConfig
@@ -161,16 +256,10 @@ const armHeartbeat = (runtime: Runtime, socket: WebSocket, end: (error: Disconne
     })
     runtime.heartbeat = heartbeat
     runtime.lastHeartbeat = heartbeat
-    yield* heartbeat.run.pipe(
-      Effect.catchAll((timeout) =>
-        Effect.sync(() => {
-          end(new Disconnected({ code: 1006, reason: timeout.message, cause: timeout }))
-          socket.terminate()
-        })
-      ),
-      Effect.interruptible,
-      Effect.forkScoped
-    )
+    yield* HeartbeatScheduler.register(heartbeat, (timeout) => {
+      end(new Disconnected({ code: 1006, reason: timeout.message, cause: timeout }))
+      socket.terminate()
+    })
   })
 
 const runRestoreHooks = (runtime: Runtime, url: string) =>

@@ -23,7 +23,11 @@ export interface Instruments {
 }
 
 /** @internal */
-export const make = (clientId: string, latencyBufferSize: number): Effect.Effect<Instruments> =>
+export const make = (
+  clientId: string,
+  latencyBufferSize: number,
+  runtime: Runtime.Runtime<never>
+): Effect.Effect<Instruments> =>
   Effect.gen(function*() {
     const telemetry = yield* Effect.serviceOption(Telemetry.Telemetry)
     const latency = yield* LatencyStats.makeForClient(latencyBufferSize)
@@ -31,10 +35,9 @@ export const make = (clientId: string, latencyBufferSize: number): Effect.Effect
       const event = Telemetry.event(name, measurements, { client_id: clientId, ...metadata })
       return Option.isSome(telemetry) ? telemetry.value.emit(event) : Telemetry.record(event)
     }
-    const runFork = Runtime.runFork(yield* Effect.runtime<never>())
     const report = (name: ReadonlyArray<string>, measurements: Readonly<Record<string, number>>) => {
       const event = Telemetry.event(name, measurements, { client_id: clientId })
-      if (Option.isSome(telemetry)) runFork(telemetry.value.emit(event))
+      if (Option.isSome(telemetry)) Runtime.runFork(runtime)(telemetry.value.emit(event))
       else Telemetry.unsafeRecord(event)
     }
     return { latency, emit, report, clientEvent: (event) => fromClientEvent(emit, event) }

@@ -5,10 +5,11 @@
  */
 import type * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
 import * as EffectRuntime from "effect/Runtime"
-import type * as Scope from "effect/Scope"
+import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import type WebSocket from "ws"
 import * as ClientEvent from "../ClientEvent.js"
@@ -47,7 +48,10 @@ export class Runtime {
   inboundBytes = 0
   private reportedFrames = 0
   private reportedBytes = 0
+  /** the fiber running the connection loop, when one is (none while the link is up) */
   loop: Fiber.RuntimeFiber<void> | undefined = undefined
+  /** the scope of the current connection attempt or link */
+  connection: Scope.CloseableScope | undefined = undefined
   readonly pending: Pending
   readonly tracked = new Set<string>()
   readonly restoreHooks: Array<ClientOptions.RestoreHook>
@@ -82,21 +86,32 @@ export class Runtime {
     this.inbound = strategy === "suspend"
       ? new Broadcast("unbounded", Infinity, () => this.resumeIfCaughtUp())
       : new Broadcast(strategy, bufferSize)
-    this.messagesScoped = Effect.map(this.inbound.subscribe, (reader) => this.inbound.stream(reader))
-    this.messages = this.inbound.streamOnPull
-    this.eventsScoped = Effect.map(this.eventFeed.subscribe, (reader) => this.eventFeed.stream(reader))
-    this.events = this.eventFeed.streamOnPull
-    this.stateChanges = Stream.unwrapScoped(Effect.map(this.stateFeed.subscribe, (reader) =>
-      // the current state, then every change: read in the same step as the subscription, so none is missed
-      Stream.concat(Stream.succeed(this.currentState), this.stateFeed.stream(reader))))
   }
 
-  readonly messagesScoped: Effect.Effect<Stream.Stream<Message.Message>, never, Scope.Scope>
-  readonly messages: Stream.Stream<Message.Message>
-  readonly eventsScoped: Effect.Effect<Stream.Stream<ClientEvent.ClientEvent>, never, Scope.Scope>
-  readonly events: Stream.Stream<ClientEvent.ClientEvent>
+  // the streams are built on access: an idle client carries none of them
+
+  get messagesScoped(): Effect.Effect<Stream.Stream<Message.Message>, never, Scope.Scope> {
+    return Effect.map(this.inbound.subscribe, (reader) => this.inbound.stream(reader))
+  }
+
+  get messages(): Stream.Stream<Message.Message> {
+    return this.inbound.streamOnPull
+  }
+
+  get eventsScoped(): Effect.Effect<Stream.Stream<ClientEvent.ClientEvent>, never, Scope.Scope> {
+    return Effect.map(this.eventFeed.subscribe, (reader) => this.eventFeed.stream(reader))
+  }
+
+  get events(): Stream.Stream<ClientEvent.ClientEvent> {
+    return this.eventFeed.streamOnPull
+  }
+
   /** the current state, then every change; ends when the client is closed */
-  readonly stateChanges: Stream.Stream<State>
+  get stateChanges(): Stream.Stream<State> {
+    return Stream.unwrapScoped(Effect.map(this.stateFeed.subscribe, (reader) =>
+      // the current state is read in the same step as the subscription: no change is missed
+      Stream.concat(Stream.succeed(this.currentState), this.stateFeed.stream(reader))))
+  }
 
   // ---- inbound: called synchronously by the `ws` listeners ----
 
@@ -117,6 +132,16 @@ export class Runtime {
     }
     if (this.heartbeat !== undefined && this.heartbeat.onText(message)) return
     this.deliver(message)
+  }
+
+  readonly onPing = (data: Buffer): void => {
+    this.inboundFrames++
+    this.heartbeat?.onPing(data)
+  }
+
+  readonly onPong = (data: Buffer): void => {
+    this.inboundFrames++
+    this.heartbeat?.onPong(data)
   }
 
   private deliver(message: Message.Message): void {
@@ -274,6 +299,7 @@ export class Runtime {
     this.gaveUp()
     return Effect.gen(this, function*() {
       if (this.loop !== undefined) yield* Fiber.interrupt(this.loop)
+      if (this.connection !== undefined) yield* Scope.close(this.connection, Exit.void)
       if (this.recorder !== undefined) yield* this.recorder.flush
       yield* this.setState("disconnected")
       yield* this.emit(ClientEvent.Closed())
@@ -295,13 +321,13 @@ export const make = (
   protocol: SubscriptionProtocol
 ): Effect.Effect<Runtime, InvalidOptions, Scope.Scope> =>
   Effect.gen(function*() {
-    const instruments = yield* Instrumentation.make(id, options.latencyBufferSize)
+    const effectRuntime = yield* Effect.runtime<never>()
+    const instruments = yield* Instrumentation.make(id, options.latencyBufferSize, effectRuntime)
     const limiter = Option.getOrUndefined(yield* Effect.serviceOption(RateLimiter.RateLimiter))
     const recorder = options.recordTo !== undefined
       ? yield* openRecording(options.recordTo)
       : Option.getOrUndefined(yield* Effect.serviceOption(Recorder.Recorder))
     const scope = yield* Effect.scope
-    const effectRuntime = yield* Effect.runtime<never>()
     return new Runtime(id, options, protocol, instruments, limiter, recorder, scope, effectRuntime)
   })
 

@@ -3,7 +3,7 @@
  */
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import type * as Scope from "effect/Scope"
+import * as Scope from "effect/Scope"
 import type * as Http from "node:http"
 import type * as Net from "node:net"
 import type * as Tls from "node:tls"
@@ -41,21 +41,23 @@ export interface UpgradeResponse {
  * Opens one WebSocket and waits for the upgrade. The socket is closed (1000) when the scope closes.
  */
 export const open = (options: OpenOptions, listeners: Listeners): Effect.Effect<WebSocket, ConnectError, Scope.Scope> =>
-  Effect.acquireRelease(
-    Effect.sync(() => create(options, listeners)),
-    (ws) => closeGracefully(ws, Math.min(options.timeout, 1_000))
-  ).pipe(
-    Effect.tap((ws) => awaitOpen(ws, options.url)),
-    Effect.timeoutFail({
-      duration: Duration.millis(options.timeout),
-      onTimeout: () =>
-        new ConnectError({
-          reason: "timeout",
-          url: options.url,
-          cause: `no WebSocket upgrade within ${options.timeout} ms`
-        })
-    })
-  )
+  Effect.flatMap(Effect.scope, (scope) =>
+    // `Scope.addFinalizer`, not `acquireRelease`: that would keep a copy of the fiber's FiberRefs per connection
+    Effect.uninterruptible(Effect.suspend(() => {
+      const ws = create(options, listeners)
+      return Effect.as(Scope.addFinalizer(scope, closeGracefully(ws, Math.min(options.timeout, 1_000))), ws)
+    })).pipe(
+      Effect.tap((ws) => awaitOpen(ws, options.url)),
+      Effect.timeoutFail({
+        duration: Duration.millis(options.timeout),
+        onTimeout: () =>
+          new ConnectError({
+            reason: "timeout",
+            url: options.url,
+            cause: `no WebSocket upgrade within ${options.timeout} ms`
+          })
+      })
+    ))
 
 const create = (options: OpenOptions, listeners: Listeners): WebSocket => {
   const ws = new WebSocket(options.url, [...options.protocols], {
@@ -95,8 +97,13 @@ export const isFrameTooLarge = (error: unknown): boolean =>
 
 const awaitOpen = (ws: WebSocket, url: string): Effect.Effect<void, ConnectError> =>
   Effect.async<void, ConnectError>((resume) => {
-    const onOpen = () => resume(Effect.void)
-    const onError = (error: Error) => resume(Effect.fail(classify(url, error)))
+    // whichever comes first removes all three: a listener left behind would keep this fiber alive with the socket
+    const settle = (result: Effect.Effect<void, ConnectError>) => {
+      removeListeners()
+      resume(result)
+    }
+    const onOpen = () => settle(Effect.void)
+    const onError = (error: Error) => settle(Effect.fail(classify(url, error)))
     const onResponse = (_request: Http.ClientRequest, response: Http.IncomingMessage) => {
       const status = response.statusCode ?? 0
       const cause: UpgradeResponse = {
@@ -105,18 +112,18 @@ const awaitOpen = (ws: WebSocket, url: string): Effect.Effect<void, ConnectError
         headers: response.headers
       }
       response.resume()
-      ws.off("error", onError)
       ws.terminate()
-      resume(Effect.fail(new ConnectError({ reason: "http", url, status, cause })))
+      settle(Effect.fail(new ConnectError({ reason: "http", url, status, cause })))
+    }
+    const removeListeners = () => {
+      ws.off("open", onOpen)
+      ws.off("error", onError)
+      ws.off("unexpected-response", onResponse)
     }
     ws.once("open", onOpen)
     ws.once("error", onError)
     ws.once("unexpected-response", onResponse)
-    return Effect.sync(() => {
-      ws.off("open", onOpen)
-      ws.off("error", onError)
-      ws.off("unexpected-response", onResponse)
-    })
+    return Effect.sync(removeListeners)
   })
 
 const tlsCodes = new Set([
