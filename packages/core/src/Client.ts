@@ -14,7 +14,7 @@ import { dual } from "effect/Function"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
-import type * as Scope from "effect/Scope"
+import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import type * as ClientEvent from "./ClientEvent.js"
 import * as ClientOptions from "./ClientOptions.js"
@@ -204,7 +204,8 @@ export const connect = (
     const id = resolved.id ?? `client-${++clientCount}`
     const protocol = resolved.subscriptionProtocol ?? SubscriptionProtocol.defaultProtocol
     const runtime = yield* Runtime.make(id, resolved, protocol)
-    yield* Effect.addFinalizer(() => runtime.close)
+    // `Scope.addFinalizer`: `Effect.addFinalizer` would keep a copy of this fiber's FiberRefs per client
+    yield* Scope.addFinalizer(runtime.scope, runtime.close)
     const ready = yield* Deferred.make<void, ConnectError | InvalidOptions>()
     runtime.loop = yield* Effect.forkScoped(Connection.run(runtime, url, ready))
     // the span covers the wait for the first connection; the loop, forked before it, does not keep it alive
@@ -218,37 +219,66 @@ export const connect = (
     return fromRuntime(runtime)
   })
 
-const fromRuntime = (runtime: Runtime.Runtime): Client => ({
-  [TypeId]: TypeId,
-  id: runtime.id,
-  options: runtime.options,
+const fromRuntime = (runtime: Runtime.Runtime): Client => new ClientImpl(runtime)
+
+/**
+ * Streams and effects are getters on the prototype (built on access), so an idle client carries only its functions,
+ * which stay per-instance arrows: `Effect.forEach(frames, client.sendMessage)` must keep working.
+ */
+class ClientImpl implements Client {
+  readonly [TypeId]: TypeId = TypeId
+  readonly id: string
+  readonly options: ClientOptions.Resolved
+  readonly forEachChunk: Client["forEachChunk"]
+  readonly sendMessage: Client["sendMessage"]
+  readonly request: Client["request"]
+  readonly subscribe: Client["subscribe"]
+  readonly unsubscribe: Client["unsubscribe"]
+
+  constructor(private readonly runtime: Runtime.Runtime) {
+    this.id = runtime.id
+    this.options = runtime.options
+    this.forEachChunk = (f) => runtime.forEachChunk(f)
+    this.sendMessage = (message) => Send.send(runtime, message)
+    this.request = (request, options) => Effect.map(Requests.request(runtime, request, options), ([, result]) => result)
+    this.subscribe = (channels) => Subscriptions.subscribe(runtime, channels)
+    this.unsubscribe = (channels) => Subscriptions.unsubscribe(runtime, channels)
+  }
+
   get messages() {
-    return runtime.messages
-  },
+    return this.runtime.messages
+  }
   get messagesScoped() {
-    return runtime.messagesScoped
-  },
-  forEachChunk: (f) => runtime.forEachChunk(f),
+    return this.runtime.messagesScoped
+  }
   get events() {
-    return runtime.events
-  },
+    return this.runtime.events
+  }
   get eventsScoped() {
-    return runtime.eventsScoped
-  },
+    return this.runtime.eventsScoped
+  }
   get stateChanges() {
-    return runtime.stateChanges
-  },
-  getState: Effect.sync(() => runtime.currentState),
-  sendMessage: (message) => Send.send(runtime, message),
-  request: (request, options) => Effect.map(Requests.request(runtime, request, options), ([, result]) => result),
-  subscribe: (channels) => Subscriptions.subscribe(runtime, channels),
-  unsubscribe: (channels) => Subscriptions.unsubscribe(runtime, channels),
-  subscriptions: Effect.sync(() => [...runtime.tracked]),
-  getStateMetrics: Effect.sync(() => runtime.metrics()),
-  getLatencyStats: Effect.sync(() => Option.fromNullable(runtime.instruments.latency.summary())),
-  getHeartbeatHealth: Effect.sync(() => Option.map(Option.fromNullable(runtime.lastHeartbeat), (h) => h.health())),
-  close: runtime.close
-})
+    return this.runtime.stateChanges
+  }
+  get getState() {
+    return Effect.sync(() => this.runtime.currentState)
+  }
+  get subscriptions() {
+    return Effect.sync(() => [...this.runtime.tracked])
+  }
+  get getStateMetrics() {
+    return Effect.sync(() => this.runtime.metrics())
+  }
+  get getLatencyStats() {
+    return Effect.sync(() => Option.fromNullable(this.runtime.instruments.latency.summary()))
+  }
+  get getHeartbeatHealth() {
+    return Effect.sync(() => Option.map(Option.fromNullable(this.runtime.lastHeartbeat), (h) => h.health()))
+  }
+  get close() {
+    return this.runtime.close
+  }
+}
 
 /**
  * Sends a text frame (string), a binary frame (bytes) or an object as JSON. Fails with `NotConnected` while the client

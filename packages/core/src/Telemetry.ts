@@ -3,8 +3,11 @@
  * manner of Elixir's `:telemetry` for applications that want to react to each one.
  *
  * - **Metrics** are module-level constants in Effect's global metric registry, so any metric exporter sees them. Each
- *   update is tagged `client_id` (from the event's `client_id` metadata, when present); disconnects are also tagged
- *   `code`. Read one client's value with `Metric.value(metric.pipe(Metric.tagged("client_id", id)))`.
+ *   counter and gauge update is tagged `client_id` (from the event's `client_id` metadata, when present); disconnects
+ *   are also tagged `code`. Read one client's value with `Metric.value(metric.pipe(Metric.tagged("client_id", id)))`.
+ *   Histograms (`connectionUpgrade`, `heartbeatPong`, `requestDuration`) are not tagged: a histogram per client costs
+ *   about 1.3 KB per client in the registry (10 000 connections per process is a target) and is a high-cardinality
+ *   series for an exporter; a client's own latency percentiles are `Client.getLatencyStats`.
  * - **Events** (`TelemetryEvent`: a name, numeric measurements, metadata) go through the {@link Telemetry} service when
  *   one is provided: `emit` updates the matching metrics, publishes on `events`, and runs the handlers `attach`ed to
  *   that exact name, synchronously and in attach order, like `:telemetry.execute`. Without the service, {@link record}
@@ -22,15 +25,15 @@
  * |---|---|---|---|
  * | `messageReceived` `[zen_websocket, client, message_received]` | `count` (frames), `bytes` | `client_id` | `zen_websocket_client_message_received` += count, `zen_websocket_client_bytes_received` += bytes |
  * | `messageSent` `[zen_websocket, client, message_sent]` | `count` (frames), `bytes` | `client_id` | `zen_websocket_client_message_sent` += count, `zen_websocket_client_bytes_sent` += bytes |
- * | `upgrade` `[zen_websocket, connection, upgrade]` | `connect_time_ms` | `client_id`, `url` | `zen_websocket_connection_upgrade` observes connect_time_ms |
+ * | `upgrade` `[zen_websocket, connection, upgrade]` | `connect_time_ms` | `client_id`, `url` | `zen_websocket_connection_upgrade` observes connect_time_ms (untagged) |
  * | `disconnect` `[zen_websocket, connection, disconnect]` | — | `client_id`, `code`, `reason` | `zen_websocket_connection_disconnects` += 1, tagged `client_id` then `code` (`"unknown"` when absent) |
  * | `reconnect` `[zen_websocket, connection, reconnect]` | `attempt`, `delay_ms` | `client_id` | `zen_websocket_connection_reconnect_attempts` += 1 |
  * | `gaveUp` `[zen_websocket, connection, gave_up]` | `attempts` | `client_id` | `zen_websocket_connection_give_ups` += 1 |
- * | `pong` `[zen_websocket, heartbeat, pong]` | `rtt_ms` | `client_id`, `type` | `zen_websocket_heartbeat_pong` observes rtt_ms |
+ * | `pong` `[zen_websocket, heartbeat, pong]` | `rtt_ms` | `client_id`, `type` | `zen_websocket_heartbeat_pong` observes rtt_ms (untagged) |
  * | `heartbeatMissed` `[zen_websocket, heartbeat, missed]` | `missed` (consecutive) | `client_id`, `type` | `zen_websocket_heartbeat_missed` += 1 |
  * | `pressure` `[zen_websocket, rate_limiter, pressure]` | `level` (0 low … 3 critical, see {@link pressureLevels}), `queue_size` | `client_id` | gauges `zen_websocket_rate_limiter_pressure` = level, `zen_websocket_rate_limiter_queue_size` = queue_size |
  * | `rateLimited` `[zen_websocket, rate_limiter, rejected]` | `queue_size` | `client_id` | `zen_websocket_rate_limiter_rejections` += 1 |
- * | `request` `[zen_websocket, request, complete]` | `duration_ms` | `client_id`, `id`, `method`, `outcome` (`"ok"`, `"error"`, `"disconnected"`) | `zen_websocket_request_total` += 1, `zen_websocket_request_duration` observes duration_ms |
+ * | `request` `[zen_websocket, request, complete]` | `duration_ms` | `client_id`, `id`, `method`, `outcome` (`"ok"`, `"error"`, `"disconnected"`) | `zen_websocket_request_total` += 1, `zen_websocket_request_duration` observes duration_ms (untagged) |
  * | `requestTimeout` `[zen_websocket, request, timeout]` | `timeout_ms` | `client_id`, `id`, `method` | `zen_websocket_request_total` += 1, `zen_websocket_request_timeouts` += 1 |
  * | `subscriptionsRestored` `[zen_websocket, subscription_manager, restore]` | `channel_count` | `client_id`, `channels` | — (event only) |
  *
@@ -592,11 +595,11 @@ const recorders: ReadonlyArray<readonly [ReadonlyArray<string>, Recorder]> = [
     add(messageSent, countOf(m), labels)
     add(bytesSent, m.bytes, labels)
   }],
-  [names.upgrade, (m, meta) => observe(connectionUpgrade, m.connect_time_ms, clientLabels(meta))],
+  [names.upgrade, (m) => observe(connectionUpgrade, m.connect_time_ms, noLabels)],
   [names.disconnect, (m, meta) => add(connectionDisconnects, countOf(m), disconnectLabels(meta))],
   [names.reconnect, counting(connectionReconnectAttempts)],
   [names.gaveUp, counting(connectionGiveUps)],
-  [names.pong, (m, meta) => observe(heartbeatPong, m.rtt_ms, clientLabels(meta))],
+  [names.pong, (m) => observe(heartbeatPong, m.rtt_ms, noLabels)],
   [names.heartbeatMissed, counting(heartbeatMissed)],
   [names.pressure, (m, meta) => {
     const labels = clientLabels(meta)
@@ -607,7 +610,7 @@ const recorders: ReadonlyArray<readonly [ReadonlyArray<string>, Recorder]> = [
   [names.request, (m, meta) => {
     const labels = clientLabels(meta)
     add(requestTotal, countOf(m), labels)
-    observe(requestDuration, m.duration_ms, labels)
+    observe(requestDuration, m.duration_ms, noLabels)
   }],
   [names.requestTimeout, (m, meta) => {
     const labels = clientLabels(meta)

@@ -25,13 +25,14 @@ const counterOf = (metric: Metric.Metric.Counter<number>, id: string, ...tags: R
 const gaugeOf = (metric: Metric.Metric.Gauge<number>, id: string) =>
   Effect.map(Metric.value(Metric.tagged(metric, "client_id", id)), (state) => state.value)
 
-const histogramOf = (metric: Metric.Metric.Histogram<number>, id: string) =>
-  Effect.map(Metric.value(Metric.tagged(metric, "client_id", id)), (state) => ({
-    count: state.count,
-    sum: state.sum,
-    min: state.min,
-    max: state.max
-  }))
+/** histograms are untagged (one series for all clients): what `effect` added to one */
+const histogramDelta = <E, R>(metric: Metric.Metric.Histogram<number>, effect: Effect.Effect<unknown, E, R>) =>
+  Effect.gen(function*() {
+    const before = yield* Metric.value(metric)
+    yield* effect
+    const after = yield* Metric.value(metric)
+    return { count: after.count - before.count, sum: after.sum - before.sum }
+  })
 
 /** runs `effect` and returns how much `read` moved */
 const delta = <E, R, E2, R2>(read: Effect.Effect<number, E, R>, effect: Effect.Effect<unknown, E2, R2>) =>
@@ -129,27 +130,21 @@ describe("Telemetry", () => {
         Effect.gen(function*() {
           const emit = yield* makeEmit
           const id = freshId()
-          yield* emit(ev(Telemetry.names.upgrade, { connect_time_ms: 42 }, { client_id: id, url: "ws://x" }))
-          yield* emit(ev(Telemetry.names.upgrade, { connect_time_ms: 8 }, { client_id: id, url: "ws://x" }))
-          assert.deepStrictEqual(yield* histogramOf(Telemetry.connectionUpgrade, id), {
-            count: 2,
-            sum: 50,
-            min: 8,
-            max: 42
-          })
+          const two = Effect.zipRight(
+            emit(ev(Telemetry.names.upgrade, { connect_time_ms: 42 }, { client_id: id, url: "ws://x" })),
+            emit(ev(Telemetry.names.upgrade, { connect_time_ms: 8 }, { client_id: id, url: "ws://x" }))
+          )
+          assert.deepStrictEqual(yield* histogramDelta(Telemetry.connectionUpgrade, two), { count: 2, sum: 50 })
+          const tagged = yield* Metric.value(Metric.tagged(Telemetry.connectionUpgrade, "client_id", id))
+          assert.strictEqual(tagged.count, 0, "histograms are not tagged by client")
         }))
 
       it.effect("pong observes rtt_ms", () =>
         Effect.gen(function*() {
           const emit = yield* makeEmit
           const id = freshId()
-          yield* emit(ev(Telemetry.names.pong, { rtt_ms: 0.75 }, { client_id: id, type: "ping_pong" }))
-          assert.deepStrictEqual(yield* histogramOf(Telemetry.heartbeatPong, id), {
-            count: 1,
-            sum: 0.75,
-            min: 0.75,
-            max: 0.75
-          })
+          const pong = emit(ev(Telemetry.names.pong, { rtt_ms: 0.75 }, { client_id: id, type: "ping_pong" }))
+          assert.deepStrictEqual(yield* histogramDelta(Telemetry.heartbeatPong, pong), { count: 1, sum: 0.75 })
         }))
 
       it.effect("pressure sets the level and queue size gauges", () =>
@@ -223,20 +218,16 @@ describe("Telemetry", () => {
           const total = counterOf(Telemetry.requestTotal, id)
           const timeouts = counterOf(Telemetry.requestTimeouts, id)
           const done = emit(ev(Telemetry.names.request, { duration_ms: 12 }, { client_id: id, id: 1, outcome: "ok" }))
-          assert.strictEqual(yield* delta(total, done), 1)
+          assert.deepStrictEqual(
+            yield* histogramDelta(Telemetry.requestDuration, delta(total, done)),
+            { count: 1, sum: 12 }
+          )
           assert.strictEqual(yield* counterOf(Telemetry.requestTimeouts, id), 0)
-          assert.deepStrictEqual(yield* histogramOf(Telemetry.requestDuration, id), {
-            count: 1,
-            sum: 12,
-            min: 12,
-            max: 12
-          })
           const timedOut = emit(ev(Telemetry.names.requestTimeout, { timeout_ms: 5000 }, { client_id: id, id: 2 }))
           const before = yield* Effect.all([total, timeouts])
-          yield* timedOut
+          assert.strictEqual((yield* histogramDelta(Telemetry.requestDuration, timedOut)).count, 0)
           const after = yield* Effect.all([total, timeouts])
           assert.deepStrictEqual([after[0] - before[0], after[1] - before[1]], [1, 1])
-          assert.strictEqual((yield* histogramOf(Telemetry.requestDuration, id)).count, 1)
         }))
     })
   }
@@ -261,8 +252,8 @@ describe("Telemetry", () => {
     it.effect("non-finite measurements and negative counts are ignored; unknown names touch no metric", () =>
       Effect.gen(function*() {
         const id = freshId()
-        yield* Telemetry.record(ev(Telemetry.names.upgrade, { connect_time_ms: Number.NaN }, { client_id: id }))
-        assert.strictEqual((yield* histogramOf(Telemetry.connectionUpgrade, id)).count, 0)
+        const nan = Telemetry.record(ev(Telemetry.names.upgrade, { connect_time_ms: Number.NaN }, { client_id: id }))
+        assert.strictEqual((yield* histogramDelta(Telemetry.connectionUpgrade, nan)).count, 0)
         const frames = counterOf(Telemetry.messageReceived, id)
         assert.strictEqual(
           yield* delta(

@@ -31,6 +31,8 @@ export class Reader<A> {
 
 const endOfStream = Effect.fail(Option.none())
 
+const noop = (): void => {}
+
 /** @internal */
 export class Broadcast<A> {
   private readers: Array<Reader<A>> = []
@@ -40,7 +42,7 @@ export class Broadcast<A> {
     private readonly strategy: Strategy = "unbounded",
     private readonly capacity = Infinity,
     /** called after a reader took what it held: the owner may resume a paused source */
-    private readonly onTaken: () => void = () => {}
+    private readonly onTaken: () => void = noop
   ) {}
 
   get hasReaders(): boolean {

@@ -95,35 +95,33 @@ const closeCodeOf = (code: number, error: unknown): number => {
 export const isFrameTooLarge = (error: unknown): boolean =>
   error instanceof Error && (error as { code?: unknown }).code === "WS_ERR_UNSUPPORTED_MESSAGE_LENGTH"
 
+/**
+ * Waits for the upgrade. The three listeners stay registered and go inert once one has fired: removing an emitter's
+ * last listener of an event deletes a property of `_events`, which turns it into a ~500 B dictionary per socket.
+ */
 const awaitOpen = (ws: WebSocket, url: string): Effect.Effect<void, ConnectError> =>
   Effect.async<void, ConnectError>((resume) => {
-    // whichever comes first removes all three: a listener left behind would keep this fiber alive with the socket
+    let pending: typeof resume | undefined = resume
     const settle = (result: Effect.Effect<void, ConnectError>) => {
-      removeListeners()
-      resume(result)
+      const waiting = pending
+      pending = undefined
+      waiting?.(result)
     }
-    const onOpen = () => settle(Effect.void)
-    const onError = (error: Error) => settle(Effect.fail(classify(url, error)))
-    const onResponse = (_request: Http.ClientRequest, response: Http.IncomingMessage) => {
+    ws.on("open", () => settle(Effect.void))
+    ws.on("error", (error: Error) => {
+      if (pending !== undefined) settle(Effect.fail(classify(url, error)))
+    })
+    ws.on("unexpected-response", (_request: Http.ClientRequest, response: Http.IncomingMessage) => {
+      if (pending === undefined) return
       const status = response.statusCode ?? 0
-      const cause: UpgradeResponse = {
-        status,
-        statusText: response.statusMessage ?? "",
-        headers: response.headers
-      }
+      const cause: UpgradeResponse = { status, statusText: response.statusMessage ?? "", headers: response.headers }
       response.resume()
       ws.terminate()
       settle(Effect.fail(new ConnectError({ reason: "http", url, status, cause })))
-    }
-    const removeListeners = () => {
-      ws.off("open", onOpen)
-      ws.off("error", onError)
-      ws.off("unexpected-response", onResponse)
-    }
-    ws.once("open", onOpen)
-    ws.once("error", onError)
-    ws.once("unexpected-response", onResponse)
-    return Effect.sync(removeListeners)
+    })
+    return Effect.sync(() => {
+      pending = undefined
+    })
   })
 
 const tlsCodes = new Set([
