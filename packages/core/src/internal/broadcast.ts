@@ -101,17 +101,13 @@ export class Broadcast<A> {
     })
   }
 
-  /**
-   * The reader's elements as a stream of chunks, one per `take`. Each chunk is followed by an empty one: a stream
-   * stage keeps the last chunk it emitted until it emits again, which would keep a chunk's frames alive while the
-   * next batch is awaited, long enough for them to be promoted to the old space (measured: twice the GC work).
-   */
+  /** The reader's elements as a stream of chunks, one per `take`. */
   stream(reader: Reader<A>): Stream.Stream<A> {
-    const release = Channel.write(Chunk.empty<A>())
-    const loop: Channel.Channel<Chunk.Chunk<A>> = Channel.unwrap(Effect.match(this.take(reader), {
-      onFailure: () => Channel.void,
-      onSuccess: (chunk) => Channel.zipRight(Channel.write(chunk), Channel.zipRight(release, loop))
-    }))
+    const next = Effect.option(this.take(reader))
+    const loop: Channel.Channel<Chunk.Chunk<A>> = Channel.flatMap(
+      Channel.fromEffect(next),
+      (chunk) => chunk._tag === "None" ? Channel.void : Channel.zipRight(Channel.write(chunk.value), loop)
+    )
     return Stream.fromChannel(loop)
   }
 

@@ -17,8 +17,13 @@ export interface Instruments {
     measurements: Readonly<Record<string, number>>,
     metadata?: object
   ) => Effect.Effect<void>
-  /** `emit` from a socket callback (no fiber at hand): metrics synchronously, a service's handlers on a new fiber */
-  readonly report: (name: ReadonlyArray<string>, measurements: Readonly<Record<string, number>>) => void
+  /**
+   * Inbound traffic of one batch, from a socket callback (no fiber at hand): metrics synchronously, a `Telemetry`
+   * service's handlers on a new fiber.
+   */
+  readonly received: (count: number, bytes: number) => void
+  /** one frame sent, counted synchronously; `undefined` when a `Telemetry` service must see the event (`emit`) */
+  readonly sentSync: ((bytes: number) => void) | undefined
   readonly clientEvent: (event: ClientEvent.ClientEvent) => Effect.Effect<void>
 }
 
@@ -35,12 +40,19 @@ export const make = (
       const event = Telemetry.event(name, measurements, { client_id: clientId, ...metadata })
       return Option.isSome(telemetry) ? telemetry.value.emit(event) : Telemetry.record(event)
     }
-    const report = (name: ReadonlyArray<string>, measurements: Readonly<Record<string, number>>) => {
-      const event = Telemetry.event(name, measurements, { client_id: clientId })
-      if (Option.isSome(telemetry)) Runtime.runFork(runtime)(telemetry.value.emit(event))
-      else Telemetry.unsafeRecord(event)
+    const clientEvent = (event: ClientEvent.ClientEvent) => fromClientEvent(emit, event)
+    if (Option.isSome(telemetry)) {
+      const service = telemetry.value
+      const received = (count: number, bytes: number) => {
+        const event = Telemetry.event(Telemetry.names.messageReceived, { count, bytes }, { client_id: clientId })
+        Runtime.runFork(runtime)(service.emit(event))
+      }
+      return { latency, emit, received, sentSync: undefined, clientEvent }
     }
-    return { latency, emit, report, clientEvent: (event) => fromClientEvent(emit, event) }
+    // no service: the traffic counters are updated directly, with no event built per frame
+    const counters = Telemetry.unsafeTrafficCounters(clientId)
+    const sentSync = (bytes: number) => counters.sent(1, bytes)
+    return { latency, emit, received: counters.received, sentSync, clientEvent }
   })
 
 const fromClientEvent = (emit: Instruments["emit"], event: ClientEvent.ClientEvent): Effect.Effect<void> => {

@@ -162,10 +162,7 @@ export class Runtime {
   /** Inbound telemetry, once per batch (DESIGN §4), never per frame. */
   private reportInbound(): void {
     if (this.dataFrames === this.reportedFrames) return
-    this.instruments.report(Telemetry.names.messageReceived, {
-      count: this.dataFrames - this.reportedFrames,
-      bytes: this.inboundBytes - this.reportedBytes
-    })
+    this.instruments.received(this.dataFrames - this.reportedFrames, this.inboundBytes - this.reportedBytes)
     this.reportedFrames = this.dataFrames
     this.reportedBytes = this.inboundBytes
   }

@@ -50,18 +50,26 @@ export const send = (
     )
   })
 
-const writeAndReport = (runtime: Runtime, socket: WebSocket, frame: string | Uint8Array) =>
-  Effect.zipRight(write(runtime, socket, frame), reportSent(runtime, frame))
+const writeAndReport = (runtime: Runtime, socket: WebSocket, frame: string | Uint8Array) => {
+  const written = write(runtime, socket, frame)
+  const sentSync = runtime.instruments.sentSync
+  // the common case, sent at once and counted without an event: no Effect beyond the constant `void`
+  if (written === Effect.void && sentSync !== undefined && !runtime.options.debug) {
+    sentSync(byteSize(frame))
+    return written
+  }
+  return Effect.zipRight(written, reportSent(runtime, frame))
+}
 
 const reportSent = (runtime: Runtime, frame: string | Uint8Array) => {
   const report = runtime.instruments.emit(Telemetry.names.messageSent, sizeOf(frame))
   return runtime.options.debug ? Effect.zipRight(logSent(runtime, frame), report) : report
 }
 
-const sizeOf = (frame: string | Uint8Array) => ({
-  count: 1,
-  bytes: typeof frame === "string" ? Buffer.byteLength(frame) : frame.byteLength
-})
+const byteSize = (frame: string | Uint8Array): number =>
+  typeof frame === "string" ? Buffer.byteLength(frame) : frame.byteLength
+
+const sizeOf = (frame: string | Uint8Array) => ({ count: 1, bytes: byteSize(frame) })
 
 const logSent = (runtime: Runtime, frame: string | Uint8Array) =>
   Effect.logDebug(`[${runtime.id}] out: ${typeof frame === "string" ? frame.slice(0, 200) : `<${frame.length} bytes>`}`)
