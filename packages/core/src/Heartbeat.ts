@@ -158,7 +158,7 @@ export interface Beat {
 }
 
 /**
- * Builds the heartbeat of one connection. Nothing runs until `run` is forked.
+ * Builds the heartbeat of one connection. Nothing runs until `run` is forked (or the client schedules its beat).
  *
  * @since 0.1.0
  * @category constructors

@@ -30,13 +30,16 @@ const build = (config: HeartbeatConfig, options: Options = {}) =>
     const clock = options.clock ?? (yield* Effect.clock)
     const now = () => clock.unsafeCurrentTimeMillis()
     const pings: Array<number> = []
+    const payloads: Array<Uint8Array> = []
     const sent: Array<number> = []
     const missed: Array<number> = []
+    const rtts: Array<number> = []
     const deaths: Array<Death> = []
     let frames = 0
     const link: Heartbeat.Link = {
-      ping: () => {
+      ping: (payload) => {
         pings.push(now())
+        payloads.push(payload)
       },
       send: () => {
         sent.push(now())
@@ -45,7 +48,7 @@ const build = (config: HeartbeatConfig, options: Options = {}) =>
     }
     const hooks: Heartbeat.Hooks = {
       onMissed: (n) => Effect.zipRight(Effect.sync(() => missed.push(n)), options.onMissed?.(n) ?? Effect.void),
-      onRtt: () => Effect.void
+      onRtt: (ms) => Effect.sync(() => rtts.push(ms))
     }
     const hb = yield* Effect.withClock(Heartbeat.make(config, link, hooks), clock)
     const die = (timeout: Heartbeat.HeartbeatTimeout) => {
@@ -54,7 +57,7 @@ const build = (config: HeartbeatConfig, options: Options = {}) =>
     const frame = () => {
       frames++
     }
-    return { hb, pings, sent, missed, deaths, die, frame }
+    return { hb, pings, payloads, sent, missed, rtts, deaths, die, frame }
   })
 
 /** Registers a heartbeat on the scheduler in a scope of its own. */
@@ -95,7 +98,8 @@ const times = (from: number, to: number, step: number) => {
 
 describe("HeartbeatScheduler", () => {
   describe("runs every strategy exactly as run does", () => {
-    // frames at 1300 and 2700 (credited at the next wake), a ping hook at 3300 (timed exactly), then silence
+    // a pong answering the first ping at 1037, frames at 1300 and 2700 (credited at the next wake), a ping hook at
+    // 3300 (timed exactly), then silence
     const cases: ReadonlyArray<readonly [HeartbeatConfig, Death]> = [
       [{ type: "ping", interval: 1000 }, { at: 6000, type: "ping", missed: 2, silentMs: 2700 }],
       [{ type: "custom", interval: 1000, message: "hb" }, { at: 6000, type: "custom", missed: 2, silentMs: 2700 }],
@@ -109,6 +113,8 @@ describe("HeartbeatScheduler", () => {
           const alone = yield* runAlone(config)
           const shared = yield* enlist(config)
           const both = [alone, shared]
+          yield* at(1037)
+          both.forEach((env) => env.hb.onPong(env.payloads[0] ?? new Uint8Array(0)))
           yield* at(1300)
           both.forEach((env) => env.frame())
           yield* at(2700)
@@ -121,9 +127,11 @@ describe("HeartbeatScheduler", () => {
           assert.deepStrictEqual(shared.deaths, [death])
           yield* at(20000)
           assert.deepStrictEqual(shared.deaths, [death])
+          if (config.type === "ping") assert.deepStrictEqual(shared.rtts, [37])
+          const { deaths, missed, pings, rtts, sent } = alone
           assert.deepStrictEqual(
-            { pings: shared.pings, sent: shared.sent, missed: shared.missed, deaths: shared.deaths },
-            { pings: alone.pings, sent: alone.sent, missed: alone.missed, deaths: alone.deaths }
+            { pings: shared.pings, sent: shared.sent, missed: shared.missed, rtts: shared.rtts, deaths: shared.deaths },
+            { pings, sent, missed, rtts, deaths }
           )
           assert.deepStrictEqual(shared.hb.health(), alone.hb.health())
         }))

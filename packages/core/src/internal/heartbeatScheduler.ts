@@ -168,11 +168,14 @@ const runDue = (scheduler: Scheduler, now: number): Effect.Effect<void> =>
     step: () => {}
   })
 
+/** Runs a popped entry's step, unless it was dropped meanwhile (the fiber may yield between the pop and the step). */
 const stepOf = (entry: Entry): Effect.Effect<void> =>
-  Effect.matchCauseEffect(Effect.suspend(entry.beat.step), {
+  Effect.matchCauseEffect(Effect.suspend(() => entry.live ? entry.beat.step() : skipped), {
     onSuccess: (delay) => Effect.sync(() => requeue(entry, delay)),
     onFailure: (cause) => Effect.suspend(() => settle(entry, cause))
   })
+
+const skipped = Effect.succeed(0)
 
 const requeue = (entry: Entry, delay: number): void => {
   if (!entry.live) return
