@@ -40,14 +40,33 @@ export type Ready = Deferred.Deferred<void, ConnectError | InvalidOptions>
 const stableAfterMs = (runtime: Runtime) => Math.max(runtime.options.retryDelay, 1_000) * 5
 
 /**
- * How a link ends: the socket listeners call `end` (once it counts); the loop either learns it at once (`park`
- * returns it) or gets it later through the listener it parked.
+ * One connection's link, in one object (an idle connection should cost little): the socket listeners, how the link
+ * ends, and what its heartbeat needs. The loop either learns the end at once (`park` returns it) or later, through
+ * the listener it parked.
  */
-class Ending {
+class Link implements Transport.Listeners, Heartbeat.Link, Heartbeat.Hooks {
+  socket: WebSocket | undefined = undefined
   private error: Disconnected | undefined = undefined
   private listener: ((error: Disconnected) => void) | undefined = undefined
+  readonly onMessage: Transport.Listeners["onMessage"]
+  readonly onPing: Transport.Listeners["onPing"]
+  readonly onPong: Transport.Listeners["onPong"]
+  readonly onError = noop
 
-  readonly end = (error: Disconnected): void => {
+  constructor(readonly runtime: Runtime) {
+    this.onMessage = runtime.onMessage
+    this.onPing = runtime.onPing
+    this.onPong = runtime.onPong
+  }
+
+  onClose(code: number, reason: string, cause: unknown): void {
+    this.runtime.recorder?.recordClose("in", code, reason)
+    this.end(new Disconnected({ code, reason, cause }))
+  }
+
+  /** The link is gone (once it counts): nothing more goes out on it, and the loop hears of it. */
+  end(error: Disconnected): void {
+    if (this.socket !== undefined && this.runtime.socket === this.socket) this.runtime.detach(error)
     if (this.error !== undefined) return
     this.error = error
     const listener = this.listener
@@ -60,12 +79,49 @@ class Ending {
     return this.error
   }
 
-  /** our own close: whatever the socket reports afterwards changes nothing */
-  silence(): void {
+  /** Our own close (the connection scope's finalizer): whatever the socket reports afterwards changes nothing. */
+  release(): void {
     this.listener = undefined
     this.error ??= new Disconnected({ code: 1000, reason: "connection closed" })
+    const socket = this.socket
+    this.runtime.heartbeat = undefined
+    if (socket === undefined) return
+    if (Transport.isOpen(socket)) this.runtime.recorder?.recordClose("out", 1000, "")
+    if (this.runtime.socket === socket) {
+      this.runtime.detach(new Disconnected({ code: 1000, reason: "connection closed" }))
+    }
+  }
+
+  // ---- the heartbeat's view ----
+
+  ping(payload: Uint8Array): void {
+    this.socket?.ping(payload)
+  }
+
+  send(frame: string): boolean {
+    return this.socket !== undefined && this.runtime.transmit(this.socket, frame)
+  }
+
+  inboundFrames(): number {
+    return this.runtime.inboundFrames
+  }
+
+  onMissed(missed: number): Effect.Effect<void> {
+    return this.runtime.emit(ClientEvent.HeartbeatMissed({ missed }))
+  }
+
+  onRtt(rttMs: number): Effect.Effect<void> {
+    return this.runtime.recordRtt(rttMs)
+  }
+
+  /** The heartbeat declared the link dead: end it and drop the socket without a close handshake. */
+  dead(timeout: Heartbeat.HeartbeatTimeout): void {
+    this.end(new Disconnected({ code: 1006, reason: timeout.message, cause: timeout }))
+    this.socket?.terminate()
   }
 }
+
+const noop = (): void => {}
 
 /** Starts the loop: the first connection, then every reconnection, until the client closes or gives up. */
 export const run = (runtime: Runtime, url: string | Effect.Effect<string>, ready: Ready): Effect.Effect<void> =>
@@ -181,18 +237,13 @@ class Loop {
   }
 }
 
-/** One connection, from dialing to `connected`; it succeeds with how the link will end. */
+/** One connection, from dialing to `connected`; it succeeds with its link, which reports how it ends. */
 const connectOnce = (runtime: Runtime, url: string | Effect.Effect<string>) =>
   Effect.gen(function*() {
     const target = yield* resolveUrl(url)
     const headers = yield* resolveHeaders(runtime.options.headers)
-    const ending = new Ending()
+    const link = new Link(runtime)
     const startedAt = performance.now()
-    let opened: WebSocket | undefined = undefined
-    const end = (error: Disconnected) => {
-      if (opened !== undefined && runtime.socket === opened) runtime.detach(error)
-      ending.end(error)
-    }
     const socket = yield* Transport.open(
       {
         url: target,
@@ -202,30 +253,13 @@ const connectOnce = (runtime: Runtime, url: string | Effect.Effect<string>) =>
         maxPayload: runtime.options.maxPayload,
         tls: runtime.options.tls
       },
-      {
-        onMessage: runtime.onMessage,
-        onPing: runtime.onPing,
-        onPong: runtime.onPong,
-        onError: () => {},
-        onClose: (code, reason, cause) => {
-          runtime.recorder?.recordClose("in", code, reason)
-          end(new Disconnected({ code, reason, cause }))
-        }
-      }
+      link
     )
-    opened = socket
+    link.socket = socket
     runtime.attach(socket)
-    yield* Scope.addFinalizer(
-      yield* Effect.scope,
-      Effect.sync(() => {
-        ending.silence()
-        runtime.heartbeat = undefined
-        if (Transport.isOpen(socket)) runtime.recorder?.recordClose("out", 1000, "")
-        if (runtime.socket === socket) runtime.detach(new Disconnected({ code: 1000, reason: "connection closed" }))
-      })
-    )
+    yield* Scope.addFinalizer(yield* Effect.scope, Effect.sync(() => link.release()))
     const connectTimeMs = Math.round(performance.now() - startedAt)
-    yield* armHeartbeat(runtime, socket, end)
+    yield* armHeartbeat(runtime, link)
     yield* runRestoreHooks(runtime, target)
     yield* Subscriptions.restore(runtime)
     yield* flushOfflineQueue(runtime, socket)
@@ -235,31 +269,21 @@ const connectOnce = (runtime: Runtime, url: string | Effect.Effect<string>) =>
     runtime.connectedAt = yield* Clock.currentTimeMillis
     yield* runtime.setState("connected")
     yield* runtime.emit(ClientEvent.Connected({ connectTimeMs }))
-    return ending
+    return link
   })
 
 /**
  * Puts the connection's heartbeat on the shared scheduler for the connection's lifetime; a dead link is terminated
  * and ends the connection.
  */
-const armHeartbeat = (runtime: Runtime, socket: WebSocket, end: (error: Disconnected) => void) =>
+const armHeartbeat = (runtime: Runtime, link: Link) =>
   Effect.gen(function*() {
     const config = runtime.options.heartbeatConfig
     if (config === undefined) return
-    const heartbeat = yield* Heartbeat.make(config, {
-      ping: (payload) => socket.ping(payload),
-      send: (frame) => runtime.transmit(socket, frame),
-      inboundFrames: () => runtime.inboundFrames
-    }, {
-      onMissed: (missed) => runtime.emit(ClientEvent.HeartbeatMissed({ missed })),
-      onRtt: (rttMs) => runtime.recordRtt(rttMs)
-    })
+    const heartbeat = yield* Heartbeat.make(config, link, link)
     runtime.heartbeat = heartbeat
     runtime.lastHeartbeat = heartbeat
-    yield* HeartbeatScheduler.register(heartbeat, (timeout) => {
-      end(new Disconnected({ code: 1006, reason: timeout.message, cause: timeout }))
-      socket.terminate()
-    })
+    yield* HeartbeatScheduler.register(heartbeat, (timeout) => link.dead(timeout))
   })
 
 const runRestoreHooks = (runtime: Runtime, url: string) =>

@@ -24,15 +24,20 @@ interface Expiry {
 }
 
 export class Pending {
-  private readonly entries = new Map<JsonRpc.RequestId, Entry>()
+  /** created with the first request: most clients of a feed never make one */
+  private map: Map<JsonRpc.RequestId, Entry> | undefined = undefined
   private lastId = 0
   /** one sleeping fiber (in the client's scope) checks the deadlines, only while requests are pending */
   private expiry: Expiry | undefined = undefined
 
   constructor(private readonly scope: Scope.Scope) {}
 
+  private get entries(): Map<JsonRpc.RequestId, Entry> {
+    return (this.map ??= new Map())
+  }
+
   get size(): number {
-    return this.entries.size
+    return this.map?.size ?? 0
   }
 
   has(id: JsonRpc.RequestId): boolean {
@@ -112,7 +117,8 @@ export class Pending {
 
   /** Fails every pending request with `error`. */
   failAll(error: Disconnected): void {
-    const entries = [...this.entries.values()]
+    if (this.map === undefined || this.map.size === 0) return
+    const entries = [...this.map.values()]
     this.entries.clear()
     for (const entry of entries) entry.resume(Effect.fail(error))
   }

@@ -95,33 +95,31 @@ const closeCodeOf = (code: number, error: unknown): number => {
 export const isFrameTooLarge = (error: unknown): boolean =>
   error instanceof Error && (error as { code?: unknown }).code === "WS_ERR_UNSUPPORTED_MESSAGE_LENGTH"
 
-/**
- * Waits for the upgrade. The three listeners stay registered and go inert once one has fired: removing an emitter's
- * last listener of an event deletes a property of `_events`, which turns it into a ~500 B dictionary per socket.
- */
+/** Waits for the upgrade; whichever listener fires first removes all three (none may outlive the wait). */
 const awaitOpen = (ws: WebSocket, url: string): Effect.Effect<void, ConnectError> =>
   Effect.async<void, ConnectError>((resume) => {
-    let pending: typeof resume | undefined = resume
     const settle = (result: Effect.Effect<void, ConnectError>) => {
-      const waiting = pending
-      pending = undefined
-      waiting?.(result)
+      removeListeners()
+      resume(result)
     }
-    ws.on("open", () => settle(Effect.void))
-    ws.on("error", (error: Error) => {
-      if (pending !== undefined) settle(Effect.fail(classify(url, error)))
-    })
-    ws.on("unexpected-response", (_request: Http.ClientRequest, response: Http.IncomingMessage) => {
-      if (pending === undefined) return
+    const onOpen = () => settle(Effect.void)
+    const onError = (error: Error) => settle(Effect.fail(classify(url, error)))
+    const onResponse = (_request: Http.ClientRequest, response: Http.IncomingMessage) => {
       const status = response.statusCode ?? 0
       const cause: UpgradeResponse = { status, statusText: response.statusMessage ?? "", headers: response.headers }
       response.resume()
       ws.terminate()
       settle(Effect.fail(new ConnectError({ reason: "http", url, status, cause })))
-    })
-    return Effect.sync(() => {
-      pending = undefined
-    })
+    }
+    const removeListeners = () => {
+      ws.off("open", onOpen)
+      ws.off("error", onError)
+      ws.off("unexpected-response", onResponse)
+    }
+    ws.once("open", onOpen)
+    ws.once("error", onError)
+    ws.once("unexpected-response", onResponse)
+    return Effect.sync(removeListeners)
   })
 
 const tlsCodes = new Set([
