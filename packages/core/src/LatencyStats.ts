@@ -102,33 +102,44 @@ export const percentile = (sorted: ArrayLike<number>, p: number): number => {
  * @category constructors
  */
 export const make = (bufferSize: number): LatencyStats => {
-  const size = Number.isFinite(bufferSize) && bufferSize >= 1 ? Math.floor(bufferSize) : 1
+  const ring = new Ring(bufferSize)
+  return { add: (ms) => ring.add(ms), summary: () => ring.summary(), clear: () => ring.clear() }
+}
+
+/** The ring buffer behind `make`, as a class: each client owns one, so its methods live on the prototype. */
+class Ring implements LatencyStats {
+  private readonly size: number
   // allocated at the first sample: most idle clients never record one
-  let samples: Float64Array | undefined = undefined
-  let next = 0
-  let count = 0
-  let last = 0
-  return {
-    add: (ms) => {
-      if (!Number.isFinite(ms)) return
-      const value = ms < 0 ? 0 : ms
-      samples ??= new Float64Array(size)
-      samples[next] = value
-      next = next + 1 === size ? 0 : next + 1
-      if (count < size) count++
-      last = value
-    },
-    summary: () => {
-      if (count === 0 || samples === undefined) return undefined
-      // the retained samples are `samples[0, count)` until the ring wraps, then all of it; order is irrelevant
-      const sorted = samples.slice(0, count).sort()
-      return { p50: percentile(sorted, 50), p99: percentile(sorted, 99), last, count }
-    },
-    clear: () => {
-      next = 0
-      count = 0
-      last = 0
-    }
+  private samples: Float64Array | undefined = undefined
+  private next = 0
+  private count = 0
+  private last = 0
+
+  constructor(bufferSize: number) {
+    this.size = Number.isFinite(bufferSize) && bufferSize >= 1 ? Math.floor(bufferSize) : 1
+  }
+
+  add(ms: number): void {
+    if (!Number.isFinite(ms)) return
+    const value = ms < 0 ? 0 : ms
+    this.samples ??= new Float64Array(this.size)
+    this.samples[this.next] = value
+    this.next = this.next + 1 === this.size ? 0 : this.next + 1
+    if (this.count < this.size) this.count++
+    this.last = value
+  }
+
+  summary(): Summary | undefined {
+    if (this.count === 0 || this.samples === undefined) return undefined
+    // the retained samples are `samples[0, count)` until the ring wraps, then all of it; order is irrelevant
+    const sorted = this.samples.slice(0, this.count).sort()
+    return { p50: percentile(sorted, 50), p99: percentile(sorted, 99), last: this.last, count: this.count }
+  }
+
+  clear(): void {
+    this.next = 0
+    this.count = 0
+    this.last = 0
   }
 }
 
@@ -184,7 +195,7 @@ export const summary: Effect.Effect<Summary | undefined, never, LatencyStats> = 
  */
 export const makeForClient = (bufferSize: number): Effect.Effect<LatencyStats> =>
   Effect.map(Effect.serviceOption(LatencyStats), (shared) => {
-    const own = make(bufferSize)
+    const own = new Ring(bufferSize)
     if (Option.isNone(shared)) return own
     const collector = shared.value
     return {
@@ -192,7 +203,7 @@ export const makeForClient = (bufferSize: number): Effect.Effect<LatencyStats> =
         own.add(ms)
         collector.add(ms)
       },
-      summary: own.summary,
-      clear: own.clear
+      summary: () => own.summary(),
+      clear: () => own.clear()
     }
   })

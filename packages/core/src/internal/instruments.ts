@@ -9,22 +9,56 @@ import type * as ClientEvent from "../ClientEvent.js"
 import * as LatencyStats from "../LatencyStats.js"
 import * as Telemetry from "../Telemetry.js"
 
-/** @internal */
-export interface Instruments {
-  readonly latency: LatencyStats.LatencyStats
-  readonly emit: (
+/**
+ * One client's instruments, as a class: an idle client should carry one small object here, not a dozen closures.
+ *
+ * @internal
+ */
+export class Instruments {
+  private counters: ReturnType<typeof Telemetry.unsafeTrafficCounters> | undefined = undefined
+
+  constructor(
+    readonly clientId: string,
+    readonly latency: LatencyStats.LatencyStats,
+    private readonly telemetry: Telemetry.Telemetry | undefined,
+    private readonly runtime: Runtime.Runtime<never>
+  ) {}
+
+  /** An event with this client's id: through the `Telemetry` service when there is one, else metrics only. */
+  emit(
     name: ReadonlyArray<string>,
     measurements: Readonly<Record<string, number>>,
     metadata?: object
-  ) => Effect.Effect<void>
+  ): Effect.Effect<void> {
+    const event = Telemetry.event(name, measurements, { client_id: this.clientId, ...metadata })
+    return this.telemetry !== undefined ? this.telemetry.emit(event) : Telemetry.record(event)
+  }
+
+  clientEvent(event: ClientEvent.ClientEvent): Effect.Effect<void> {
+    return fromClientEvent(this, event)
+  }
+
   /**
    * Inbound traffic of one batch, from a socket callback (no fiber at hand): metrics synchronously, a `Telemetry`
    * service's handlers on a new fiber.
    */
-  readonly received: (count: number, bytes: number) => void
-  /** one frame sent, counted synchronously; `undefined` when a `Telemetry` service must see the event (`emit`) */
-  readonly sentSync: ((bytes: number) => void) | undefined
-  readonly clientEvent: (event: ClientEvent.ClientEvent) => Effect.Effect<void>
+  received(count: number, bytes: number): void {
+    if (this.telemetry === undefined) return this.traffic.received(count, bytes)
+    const event = Telemetry.event(Telemetry.names.messageReceived, { count, bytes }, { client_id: this.clientId })
+    Runtime.runFork(this.runtime)(this.telemetry.emit(event))
+  }
+
+  /** Counts one frame sent, synchronously; false when a `Telemetry` service must see the event (use `emit`). */
+  sentSync(bytes: number): boolean {
+    if (this.telemetry !== undefined) return false
+    this.traffic.sent(1, bytes)
+    return true
+  }
+
+  /** the traffic counters, updated without building events (created at first use) */
+  private get traffic() {
+    return (this.counters ??= Telemetry.unsafeTrafficCounters(this.clientId))
+  }
 }
 
 /** @internal */
@@ -34,29 +68,15 @@ export const make = (
   runtime: Runtime.Runtime<never>
 ): Effect.Effect<Instruments> =>
   Effect.gen(function*() {
-    const telemetry = yield* Effect.serviceOption(Telemetry.Telemetry)
+    const telemetry = Option.getOrUndefined(yield* Effect.serviceOption(Telemetry.Telemetry))
     const latency = yield* LatencyStats.makeForClient(latencyBufferSize)
-    const emit = (name: ReadonlyArray<string>, measurements: Readonly<Record<string, number>>, metadata?: object) => {
-      const event = Telemetry.event(name, measurements, { client_id: clientId, ...metadata })
-      return Option.isSome(telemetry) ? telemetry.value.emit(event) : Telemetry.record(event)
-    }
-    const clientEvent = (event: ClientEvent.ClientEvent) => fromClientEvent(emit, event)
-    if (Option.isSome(telemetry)) {
-      const service = telemetry.value
-      const received = (count: number, bytes: number) => {
-        const event = Telemetry.event(Telemetry.names.messageReceived, { count, bytes }, { client_id: clientId })
-        Runtime.runFork(runtime)(service.emit(event))
-      }
-      return { latency, emit, received, sentSync: undefined, clientEvent }
-    }
-    // no service: the traffic counters are updated directly, with no event built per frame
-    const counters = Telemetry.unsafeTrafficCounters(clientId)
-    const sentSync = (bytes: number) => counters.sent(1, bytes)
-    return { latency, emit, received: counters.received, sentSync, clientEvent }
+    return new Instruments(clientId, latency, telemetry, runtime)
   })
 
-const fromClientEvent = (emit: Instruments["emit"], event: ClientEvent.ClientEvent): Effect.Effect<void> => {
+const fromClientEvent = (instruments: Instruments, event: ClientEvent.ClientEvent): Effect.Effect<void> => {
   const { names } = Telemetry
+  const emit = (name: ReadonlyArray<string>, measurements: Readonly<Record<string, number>>, metadata?: object) =>
+    instruments.emit(name, measurements, metadata)
   switch (event._tag) {
     case "Connected":
       return emit(names.upgrade, { connect_time_ms: event.connectTimeMs })

@@ -52,12 +52,8 @@ export const send = (
 
 const writeAndReport = (runtime: Runtime, socket: WebSocket, frame: string | Uint8Array) => {
   const written = write(runtime, socket, frame)
-  const sentSync = runtime.instruments.sentSync
   // the common case, sent at once and counted without an event: no Effect beyond the constant `void`
-  if (written === Effect.void && sentSync !== undefined && !runtime.options.debug) {
-    sentSync(byteSize(frame))
-    return written
-  }
+  if (written === Effect.void && !runtime.options.debug && runtime.instruments.sentSync(byteSize(frame))) return written
   return Effect.zipRight(written, reportSent(runtime, frame))
 }
 
