@@ -6,6 +6,7 @@
  * the end, which forks the next round of the loop. Each connection lives in its own scope, a child of the client's.
  * Our own close interrupts the loop and closes the connection scope.
  */
+import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
 import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
@@ -125,7 +126,14 @@ const noop = (): void => {}
 
 /** Starts the loop: the first connection, then every reconnection, until the client closes or gives up. */
 export const run = (runtime: Runtime, url: string | Effect.Effect<string>, ready: Ready): Effect.Effect<void> =>
-  Effect.suspend(() => new Loop(runtime, url, ready).connect)
+  Effect.suspend(() => reportDefects(runtime, new Loop(runtime, url, ready).connect))
+
+/** No fiber joins the loop's: a defect in it is logged rather than lost (interruption is our own close). */
+const reportDefects = (runtime: Runtime, loop: Effect.Effect<void>): Effect.Effect<void> =>
+  Effect.tapErrorCause(loop, (cause) =>
+    Cause.isInterruptedOnly(cause)
+      ? Effect.void
+      : Effect.logError(`[${runtime.id}] the connection loop died: no more reconnects`, cause))
 
 class Loop {
   /** attempts within the current outage */
@@ -192,12 +200,13 @@ class Loop {
   private relaunch(scope: Scope.CloseableScope, error: Disconnected): void {
     const runtime = this.runtime
     if (runtime.closed) return
-    runtime.loop = EffectRuntime.runFork(runtime.effectRuntime)(
+    runtime.loop = EffectRuntime.runFork(runtime.effectRuntime)(reportDefects(
+      runtime,
       Scope.close(scope, Exit.void).pipe(
         Effect.zipRight(this.decide(error)),
         Effect.flatMap((retry) => retry ? this.connect : Effect.void)
       )
-    )
+    ))
   }
 
   /** After a connection ended: report it, then wait out the backoff (true) or give up (false). */
