@@ -39,11 +39,13 @@ import type * as Clock from "effect/Clock"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import type { HeartbeatConfig } from "./ClientOptions.js"
+import type * as HeartbeatScheduler from "./internal/heartbeatScheduler.js"
 import type * as Message from "./Message.js"
 
 /**
  * What a heartbeat needs from one open connection (the connection implements it over a `ws` socket). A throwing
- * `ping` or `send` is ignored: the missing answer is then detected as a miss.
+ * `ping` or `send` is ignored: the missing answer is then detected as a miss. The heartbeat calls these as methods of
+ * the link, so they may live on a prototype, and one object may be both the `Link` and the {@link Hooks}.
  *
  * @since 0.1.0
  * @category models
@@ -61,7 +63,7 @@ export interface Link {
 }
 
 /**
- * What a heartbeat reports, from its fiber.
+ * What a heartbeat reports, from its fiber. The heartbeat calls these as methods of the hooks object.
  *
  * @since 0.1.0
  * @category models
@@ -105,25 +107,25 @@ export class HeartbeatTimeout extends Data.TaggedError("HeartbeatTimeout")<{
 }
 
 /**
- * One connection's heartbeat.
+ * One connection's heartbeat. Its hooks and `health` are methods: call them on the heartbeat, not detached.
  *
  * @since 0.1.0
  * @category models
  */
 export interface Heartbeat {
   /** a pong frame arrived (synchronous, cheap) */
-  readonly onPong: (data: Uint8Array) => void
+  onPong(data: Uint8Array): void
   /** a ping frame arrived (synchronous, cheap) */
-  readonly onPing: (data: Uint8Array) => void
+  onPing(data: Uint8Array): void
   /**
    * A text frame arrived; `true` when it was a heartbeat frame the strategy consumed (deribit `heartbeat`
    * notifications). Only frames containing `"heartbeat"` are parsed.
    */
-  readonly onText: (message: Message.Text) => boolean
+  onText(message: Message.Text): boolean
   /** the fiber body: runs on the Effect `Clock`, fails with `HeartbeatTimeout` when the link is dead */
   readonly run: Effect.Effect<never, HeartbeatTimeout>
   /** failures, last sign of life and last RTT */
-  readonly health: () => Health
+  health(): Health
   /**
    * The strategy as a step function, for the shared scheduler. Drive a heartbeat either with `run` or with its
    * `beat`, never both: they share its state.
@@ -152,33 +154,42 @@ export interface Beat {
   /** ms from `start` to the first wake (equal to `period`) */
   readonly first: number
   /** (re)starts the beat at the `Clock`'s now */
-  readonly start: () => void
+  start(): void
   /** judges the link at a wake and sends the next beat: the ms to wait before the next wake, in `(0, period]` */
-  readonly step: () => Effect.Effect<number, HeartbeatTimeout>
+  step(): Effect.Effect<number, HeartbeatTimeout>
+  /**
+   * The shared scheduler's bookkeeping for the beat's registration, written only by it (kept here rather than in an
+   * entry of its own, one object less per connection): the registration's `onDead` (`undefined` when the beat is not
+   * registered), its scheduler, its position in the scheduler's heap (-1 when not queued), its next deadline and its
+   * registration order (the tie-breaker).
+   */
+  onDead: ((timeout: HeartbeatTimeout) => void) | undefined
+  scheduler: HeartbeatScheduler.Scheduler | undefined
+  index: number
+  deadline: number
+  order: number
 }
 
 /**
  * Builds the heartbeat of one connection. Nothing runs until `run` is forked (or the client schedules its beat).
+ * `link` and `hooks` may be the same object.
  *
  * @since 0.1.0
  * @category constructors
  */
 export const make = (config: HeartbeatConfig, link: Link, hooks: Hooks): Effect.Effect<Heartbeat> =>
-  Effect.map(Effect.clock, (clock) => {
+  Effect.map(Effect.clock, (clock): Heartbeat => {
     switch (config.type) {
       case "ping":
-        return pingStrategy(config.interval, config.maxMissed ?? 2, new State(link, clock, true), hooks)
+        return new PingHeartbeat(config, link, hooks, clock)
       case "pong":
-        return passive(
-          "pong",
-          config.interval + (config.timeout ?? config.interval),
-          new State(link, clock, true),
-          hooks
-        )
+        return new PongHeartbeat(config, link, hooks, clock)
       case "deribit":
-        return deribit(config.interval, new State(link, clock, true), hooks)
+        return new DeribitHeartbeat(config, link, hooks, clock)
       case "custom":
-        return custom(config, new State(link, clock, config.isResponse === undefined), hooks)
+        return config.isResponse === undefined ?
+          new CustomHeartbeat(config, link, hooks, clock) :
+          new AnsweredHeartbeat(config, link, hooks, clock)
     }
   })
 
@@ -186,11 +197,21 @@ export const make = (config: HeartbeatConfig, link: Link, hooks: Hooks): Effect.
 // internal
 // -----------------------------------------------------------------------------
 
-/** The mutable per-connection state the hooks write and the fiber reads. */
-class State {
-  /** signs of life recorded by the hooks */
-  signals = 0
-  seenSignals = 0
+type Config<T extends HeartbeatConfig["type"]> = Extract<HeartbeatConfig, { readonly type: T }>
+
+/**
+ * The state the hooks write and the step reads, and the logic common to every strategy. Memory: one object per
+ * connection holds all of a heartbeat (its `beat` is itself, its `run` is built on access), and the logic lives on
+ * the prototypes, since an idle connection should cost little.
+ */
+abstract class Base<C extends HeartbeatConfig> implements Heartbeat, Beat {
+  onDead: ((timeout: HeartbeatTimeout) => void) | undefined = undefined
+  scheduler: HeartbeatScheduler.Scheduler | undefined = undefined
+  index = -1
+  deadline = 0
+  order = 0
+  /** a hook recorded a sign of life since the last check */
+  signalled = false
   seenFrames = 0
   /** `inboundFrames()` at the last hook-timed sign of life */
   framesAtSignal = -1
@@ -199,7 +220,55 @@ class State {
   rttMs: number | undefined = undefined
   failures = 0
 
-  constructor(readonly link: Link, readonly clock: Clock.Clock, readonly framesCount: boolean) {}
+  constructor(
+    readonly config: C,
+    readonly link: Link,
+    readonly hooks: Hooks,
+    readonly clock: Clock.Clock
+  ) {}
+
+  abstract readonly period: number
+
+  abstract step(): Effect.Effect<number, HeartbeatTimeout>
+
+  get first(): number {
+    return this.period
+  }
+
+  get beat(): Beat {
+    return this
+  }
+
+  get run(): Effect.Effect<never, HeartbeatTimeout> {
+    return loop(this)
+  }
+
+  /** whether any inbound frame is a sign of life (not for `custom` with `isResponse`) */
+  get framesCount(): boolean {
+    return true
+  }
+
+  onPong(_data: Uint8Array): void {
+    this.signal()
+  }
+
+  onPing(_data: Uint8Array): void {
+    this.signal()
+  }
+
+  onText(_message: Message.Text): boolean {
+    return false
+  }
+
+  health(): Health {
+    return { failures: this.failures, lastAt: this.lastAt, rttMs: this.rttMs }
+  }
+
+  start(): void {
+    this.startedAt = this.now()
+    this.signalled = false
+    this.seenFrames = this.link.inboundFrames()
+  }
 
   now(): number {
     return this.clock.unsafeCurrentTimeMillis()
@@ -207,15 +276,9 @@ class State {
 
   /** a hook saw a sign of life: timed exactly */
   signal(): void {
-    this.signals++
+    this.signalled = true
     this.lastAt = this.clock.unsafeCurrentTimeMillis()
     this.framesAtSignal = this.link.inboundFrames()
-  }
-
-  start(): void {
-    this.startedAt = this.now()
-    this.seenSignals = this.signals
-    this.seenFrames = this.link.inboundFrames()
   }
 
   /**
@@ -223,8 +286,8 @@ class State {
    * unknown time since the previous check: they are credited at `now`, which is never too early.
    */
   observe(now: number): boolean {
-    let alive = this.signals !== this.seenSignals
-    this.seenSignals = this.signals
+    let alive = this.signalled
+    this.signalled = false
     if (this.framesCount) {
       const frames = this.link.inboundFrames()
       if (frames !== this.seenFrames) {
@@ -241,10 +304,20 @@ class State {
     return this.lastAt !== undefined && this.lastAt > this.startedAt ? this.lastAt : this.startedAt
   }
 
-  health = (): Health => ({ failures: this.failures, lastAt: this.lastAt, rttMs: this.rttMs })
+  timeout(now: number): HeartbeatTimeout {
+    return new HeartbeatTimeout({ type: this.config.type, missed: this.failures, silentMs: now - this.since() })
+  }
 }
 
-const noText = (_: Message.Text): boolean => false
+/** `start`, wait `first`, then `step` and wait what it says, until it fails. */
+const loop = (beat: Beat): Effect.Effect<never, HeartbeatTimeout> =>
+  Effect.suspend(() => {
+    beat.start()
+    const step = Effect.suspend(() => beat.step())
+    const wakeAfter = (delay: number): Effect.Effect<never, HeartbeatTimeout> =>
+      Effect.flatMap(Effect.zipRight(Effect.sleep(delay), step), wakeAfter)
+    return wakeAfter(beat.first)
+  })
 
 const attempt = (f: () => void): void => {
   try {
@@ -254,122 +327,164 @@ const attempt = (f: () => void): void => {
   }
 }
 
-const timeout = (s: State, type: HeartbeatConfig["type"], now: number): HeartbeatTimeout =>
-  new HeartbeatTimeout({ type, missed: s.failures, silentMs: now - s.since() })
-
-/** One more unanswered beat: report it, and fail on the `maxMissed`-th. */
-const miss = (
-  s: State,
-  hooks: Hooks,
-  type: HeartbeatConfig["type"],
-  now: number,
-  maxMissed: number
-): Effect.Effect<void, HeartbeatTimeout> => {
-  s.failures++
-  const reported = hooks.onMissed(s.failures)
-  return s.failures >= maxMissed ? Effect.zipRight(reported, Effect.fail(timeout(s, type, now))) : reported
-}
-
-/** `start`, wait `first`, then `step` and wait what it says, until it fails. */
-const loop = (beat: Beat): Effect.Effect<never, HeartbeatTimeout> =>
-  Effect.suspend(() => {
-    beat.start()
-    const wakeAfter = (delay: number): Effect.Effect<never, HeartbeatTimeout> =>
-      Effect.flatMap(Effect.zipRight(Effect.sleep(delay), Effect.suspend(beat.step)), wakeAfter)
-    return wakeAfter(beat.first)
-  })
-
 /** The active strategies: a beat every `interval`, judged at the next tick. */
-const ticks = (
-  s: State,
-  hooks: Hooks,
-  type: HeartbeatConfig["type"],
-  interval: number,
-  maxMissed: number,
-  send: () => void,
-  report: () => Effect.Effect<void>
-): Beat => {
-  let sent = false
-  const sendNext = () => {
-    send()
-    sent = true
-    return interval
-  }
-  const step = () => {
-    const now = s.now()
-    const alive = s.observe(now)
-    const judged = !sent || alive ? Effect.sync(() => s.failures = 0) : miss(s, hooks, type, now, maxMissed)
-    return Effect.zipRight(Effect.zipRight(report(), judged), Effect.sync(sendNext))
-  }
-  const start = () => {
-    s.start()
-    sent = false
-  }
-  return { clock: s.clock, period: interval, first: interval, start, step }
-}
+abstract class Ticking<C extends Config<"ping" | "custom">> extends Base<C> {
+  /** a beat went out since `start` */
+  sent = false
 
-/** The passive strategies: dead after `window` ms without a sign of life, checked every `window / 4`. */
-const silence = (s: State, hooks: Hooks, type: HeartbeatConfig["type"], window: number): Beat => {
-  const quarter = window / 4
-  const step = () => {
-    const now = s.now()
-    s.observe(now)
-    if (now - s.since() < window) return Effect.succeed(Math.max(0, Math.min(quarter, s.since() + window - now)))
-    s.failures = 1
-    return Effect.zipRight(hooks.onMissed(1), Effect.fail(timeout(s, type, now)))
-  }
-  return { clock: s.clock, period: quarter, first: quarter, start: () => s.start(), step }
-}
+  /** sends one beat */
+  abstract send(): void
 
-/** A heartbeat whose hooks only record signs of life (the strategies override `onText` or `onPong`). */
-const heartbeat = (s: State, beat: Beat): Heartbeat => ({
-  onPong: () => s.signal(),
-  onPing: () => s.signal(),
-  onText: noText,
-  run: loop(beat),
-  health: s.health,
-  beat
-})
+  get period(): number {
+    return this.config.interval
+  }
+
+  override start(): void {
+    super.start()
+    this.sent = false
+  }
+
+  step(): Effect.Effect<number, HeartbeatTimeout> {
+    const now = this.now()
+    const alive = this.observe(now)
+    const judged = !this.sent || alive ? Effect.sync(() => this.failures = 0) : this.miss(now)
+    return Effect.zipRight(Effect.zipRight(this.report(), judged), Effect.sync(() => this.sendNext()))
+  }
+
+  /** reports what the hooks measured since the previous tick */
+  report(): Effect.Effect<void> {
+    return Effect.void
+  }
+
+  /** One more unanswered beat: report it, and fail on the `maxMissed`-th. */
+  miss(now: number): Effect.Effect<void, HeartbeatTimeout> {
+    this.failures++
+    const reported = this.hooks.onMissed(this.failures)
+    return this.failures >= (this.config.maxMissed ?? 2) ?
+      Effect.zipRight(reported, Effect.fail(this.timeout(now))) :
+      reported
+  }
+
+  sendNext(): number {
+    this.send()
+    this.sent = true
+    return this.config.interval
+  }
+}
 
 const encoder = new TextEncoder()
 
-const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => {
-  if (a.length !== b.length) return false
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
-  return true
+/** `sentAt` while no ping is outstanding (one shared `BigInt`, rather than one per heartbeat) */
+const noPing = BigInt(0)
+
+/** Is `data` the ASCII of `seq` (a positive integer), as `String(seq)` encodes it? */
+const isPayloadOf = (data: Uint8Array, seq: number): boolean => {
+  let i = data.length
+  let rest = seq
+  while (rest > 0 && i > 0) {
+    if (data[--i] !== 48 + rest % 10) return false
+    rest = Math.floor(rest / 10)
+  }
+  return rest === 0 && i === 0
 }
 
-const pingStrategy = (interval: number, maxMissed: number, s: State, hooks: Hooks): Heartbeat => {
-  let seq = 0
-  let outstanding: Uint8Array | undefined = undefined
-  let sentAt = BigInt(0)
-  let unreported: number | undefined = undefined
-  const ping = () => {
-    const payload = encoder.encode(String(++seq))
-    outstanding = payload
-    sentAt = s.clock.unsafeCurrentTimeNanos()
-    attempt(() => s.link.ping(payload))
+class PingHeartbeat extends Ticking<Config<"ping">> {
+  seq = 0
+  /** the sequence number of the ping awaiting its pong (its payload), 0 when none */
+  outstanding = 0
+  sentAt = noPing
+  /** an RTT not given to `onRtt` yet */
+  unreported: number | undefined = undefined
+
+  send(): void {
+    const seq = ++this.seq
+    const payload = encoder.encode(String(seq))
+    this.outstanding = seq
+    this.sentAt = this.clock.unsafeCurrentTimeNanos()
+    attempt(() => this.link.ping(payload))
   }
-  const onPong = (data: Uint8Array) => {
-    s.signal()
-    if (outstanding !== undefined && sameBytes(data, outstanding)) {
-      const rtt = Number(s.clock.unsafeCurrentTimeNanos() - sentAt) / 1_000_000
-      outstanding = undefined
-      s.rttMs = rtt
-      unreported = rtt
+
+  override onPong(data: Uint8Array): void {
+    this.signal()
+    if (this.outstanding !== 0 && isPayloadOf(data, this.outstanding)) {
+      const rtt = Number(this.clock.unsafeCurrentTimeNanos() - this.sentAt) / 1_000_000
+      this.outstanding = 0
+      this.sentAt = noPing
+      this.rttMs = rtt
+      this.unreported = rtt
     }
   }
-  const report = () => {
-    const rtt = unreported
+
+  override report(): Effect.Effect<void> {
+    const rtt = this.unreported
     if (rtt === undefined) return Effect.void
-    unreported = undefined
-    return hooks.onRtt(rtt)
+    this.unreported = undefined
+    return this.hooks.onRtt(rtt)
   }
-  return { ...heartbeat(s, ticks(s, hooks, "ping", interval, maxMissed, ping, report)), onPong }
 }
 
-const passive = (type: "pong" | "deribit", window: number, s: State, hooks: Hooks): Heartbeat =>
-  heartbeat(s, silence(s, hooks, type, window))
+class CustomHeartbeat extends Ticking<Config<"custom">> {
+  readonly frame: string
+
+  constructor(config: Config<"custom">, link: Link, hooks: Hooks, clock: Clock.Clock) {
+    super(config, link, hooks, clock)
+    this.frame = typeof config.message === "string" ? config.message : JSON.stringify(config.message)
+  }
+
+  send(): void {
+    attempt(() => this.link.send(this.frame))
+  }
+}
+
+const accepts = (isResponse: (message: Message.Message) => boolean, message: Message.Text): boolean => {
+  try {
+    return isResponse(message)
+  } catch {
+    return false
+  }
+}
+
+/** `custom` with `isResponse`: only the text frames it accepts are signs of life. */
+class AnsweredHeartbeat extends CustomHeartbeat {
+  override get framesCount(): boolean {
+    return false
+  }
+
+  override onPong(_data: Uint8Array): void {}
+
+  override onPing(_data: Uint8Array): void {}
+
+  override onText(message: Message.Text): boolean {
+    if (accepts(this.config.isResponse!, message)) this.signal()
+    return false
+  }
+}
+
+/** The passive strategies: dead after `window` ms without a sign of life, checked every `window / 4`. */
+abstract class Silence<C extends Config<"pong" | "deribit">> extends Base<C> {
+  abstract readonly window: number
+
+  get period(): number {
+    return this.window / 4
+  }
+
+  step(): Effect.Effect<number, HeartbeatTimeout> {
+    const window = this.window
+    const now = this.now()
+    this.observe(now)
+    if (now - this.since() < window) {
+      return Effect.succeed(Math.max(0, Math.min(window / 4, this.since() + window - now)))
+    }
+    this.failures = 1
+    return Effect.zipRight(this.hooks.onMissed(1), Effect.fail(this.timeout(now)))
+  }
+}
+
+class PongHeartbeat extends Silence<Config<"pong">> {
+  get window(): number {
+    return this.config.interval + (this.config.timeout ?? this.config.interval)
+  }
+}
 
 const PUBLIC_TEST = JSON.stringify({ jsonrpc: "2.0", method: "public/test", params: {} })
 
@@ -384,35 +499,17 @@ const isHeartbeatNotification = (json: unknown): json is HeartbeatNotification =
 const isTestRequest = (params: unknown): boolean =>
   typeof params === "object" && params !== null && (params as { readonly type?: unknown }).type === "test_request"
 
-const deribit = (interval: number, s: State, hooks: Hooks): Heartbeat => {
-  const onText = (message: Message.Text): boolean => {
+class DeribitHeartbeat extends Silence<Config<"deribit">> {
+  get window(): number {
+    return 2 * this.config.interval
+  }
+
+  override onText(message: Message.Text): boolean {
     if (!message.data.includes("\"heartbeat\"")) return false
     const json = message.json
     if (!isHeartbeatNotification(json)) return false
-    s.signal()
-    if (isTestRequest(json.params)) attempt(() => s.link.send(PUBLIC_TEST))
+    this.signal()
+    if (isTestRequest(json.params)) attempt(() => this.link.send(PUBLIC_TEST))
     return true
   }
-  return { ...passive("deribit", 2 * interval, s, hooks), onText }
-}
-
-const accepts = (isResponse: (message: Message.Message) => boolean, message: Message.Text): boolean => {
-  try {
-    return isResponse(message)
-  } catch {
-    return false
-  }
-}
-
-const custom = (config: Extract<HeartbeatConfig, { type: "custom" }>, s: State, hooks: Hooks): Heartbeat => {
-  const frame = typeof config.message === "string" ? config.message : JSON.stringify(config.message)
-  const isResponse = config.isResponse
-  const send = () => attempt(() => s.link.send(frame))
-  const beats = heartbeat(s, ticks(s, hooks, "custom", config.interval, config.maxMissed ?? 2, send, () => Effect.void))
-  if (isResponse === undefined) return beats
-  const onText = (message: Message.Text): boolean => {
-    if (accepts(isResponse, message)) s.signal()
-    return false
-  }
-  return { ...beats, onPong: () => {}, onPing: () => {}, onText }
 }

@@ -292,7 +292,7 @@ const armHeartbeat = (runtime: Runtime, link: Link) =>
     const heartbeat = yield* Heartbeat.make(config, link, link)
     runtime.heartbeat = heartbeat
     runtime.lastHeartbeat = heartbeat
-    yield* HeartbeatScheduler.register(heartbeat, (timeout) => link.dead(timeout))
+    yield* HeartbeatScheduler.register(heartbeat, link.dead.bind(link))
   })
 
 const runRestoreHooks = (runtime: Runtime, url: string) =>

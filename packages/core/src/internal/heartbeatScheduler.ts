@@ -1,9 +1,9 @@
 /**
  * Heartbeats of many connections on one fiber per (Effect `Clock`, heartbeat period) instead of one fiber per
- * connection: a suspended fiber costs a few KB of heap, a registration here under 300 bytes, and the target is
- * 10 000 idle connections per process at ≤ 10 KB each.
+ * connection: a suspended fiber costs a few KB of heap, a registration here about 200 bytes (its bookkeeping lives on
+ * the heartbeat's `Beat`), and the target is 10 000 idle connections per process at ≤ 10 KB each.
  *
- * A scheduler keeps its registrations in a min-heap by deadline (ties in registration order). Its fiber sleeps until
+ * A scheduler keeps its registered beats in a min-heap by deadline (ties in registration order). Its fiber sleeps until
  * the earliest deadline, runs every due step on itself (uninterruptibly) and queues each heartbeat again at the delay
  * its step returned, then sleeps again; it ends when nothing is left, and the next registration starts a new one.
  *
@@ -22,7 +22,8 @@ import type * as Heartbeat from "../Heartbeat.js"
 
 /**
  * Runs `heartbeat` on the scheduler of its Clock and period for the lifetime of the current scope; its beat starts
- * now. Closing the scope drops it: it never steps again, even when it is due in the wake under way.
+ * now. Closing the scope drops it: it never steps again, even when it is due in the wake under way. A heartbeat is on
+ * at most one registration at a time (the registration's bookkeeping lives on its `beat`).
  *
  * When a step fails, the heartbeat is dropped and `onDead` is called once, synchronously, on the scheduler fiber
  * (unless the scope closed during that step). A step that dies (a defect or an interruption, e.g. in a hook) is logged
@@ -59,7 +60,8 @@ interface ClockSchedulers {
 
 const registry = new WeakMap<Clock.Clock, ClockSchedulers>()
 
-class Scheduler {
+/** @internal */
+export class Scheduler {
   readonly queue = new DeadlineHeap()
   registrations = 0
   runs = 0
@@ -69,19 +71,8 @@ class Scheduler {
   constructor(readonly clock: Clock.Clock, readonly period: number, readonly owner: ClockSchedulers) {}
 }
 
-class Entry {
-  /** position in the heap, -1 while stepping or once dropped */
-  index = -1
-  live = true
-
-  constructor(
-    readonly scheduler: Scheduler,
-    readonly beat: Heartbeat.Beat,
-    readonly onDead: (timeout: Heartbeat.HeartbeatTimeout) => void,
-    public deadline: number,
-    readonly order: number
-  ) {}
-}
+/** A registered beat: its `onDead` is set until it is dropped, its `index` is -1 while stepping or once dropped. */
+type Entry = Heartbeat.Beat
 
 /** Clock time in ms, monotonic in production. */
 const millis = (clock: Clock.Clock): number => Number(clock.unsafeCurrentTimeNanos()) / 1_000_000
@@ -102,25 +93,36 @@ const schedulerOf = (clock: Clock.Clock, period: number): Scheduler => {
 
 /**
  * Queues the beat and drops it when `scope` closes. Memory: the finalizer is a bare function added to the scope,
- * rather than an Effect built now or `Effect.acquireRelease`, which keeps the registering fiber's `FiberRefs` alive.
+ * rather than an Effect built now or `Effect.acquireRelease`, which keeps the registering fiber's `FiberRefs` alive;
+ * and it is `release` bound to the beat, half the size of a closure over it.
  */
 const enroll = (
-  beat: Heartbeat.Beat,
+  beat: Entry,
   onDead: (timeout: Heartbeat.HeartbeatTimeout) => void,
   scope: Scope.Scope
 ): Effect.Effect<void> => {
   const scheduler = schedulerOf(beat.clock, beat.period)
   beat.start()
-  const entry = new Entry(scheduler, beat, onDead, millis(beat.clock) + beat.first, scheduler.registrations++)
-  scheduler.queue.push(entry)
-  const dropped = Scope.addFinalizerExit(scope, () => Effect.sync(() => drop(entry)))
+  beat.onDead = onDead
+  beat.scheduler = scheduler
+  beat.deadline = millis(beat.clock) + beat.first
+  beat.order = scheduler.registrations++
+  scheduler.queue.push(beat)
+  const dropped = Scope.addFinalizerExit(scope, release.bind(beat))
   return scheduler.runner === 0 ? Effect.zipRight(dropped, launch(scheduler)) : dropped
 }
 
+function release(this: Entry): Effect.Effect<void> {
+  return Effect.sync(() => drop(this))
+}
+
+/** Unregisters the beat; it lets go of `onDead` (and so of whatever that holds, e.g. the connection). */
 const drop = (entry: Entry): void => {
-  if (!entry.live) return
-  entry.live = false
-  if (entry.index >= 0) entry.scheduler.queue.remove(entry)
+  const scheduler = entry.scheduler
+  if (entry.onDead === undefined || scheduler === undefined) return
+  entry.onDead = undefined
+  entry.scheduler = undefined
+  if (entry.index >= 0) scheduler.queue.remove(entry)
 }
 
 /** Forks the scheduler's fiber; a run that is no longer in charge never steps again. */
@@ -164,31 +166,32 @@ const cycle = (scheduler: Scheduler, runner: number): Effect.Effect<void> => {
 const runDue = (scheduler: Scheduler, now: number): Effect.Effect<void> =>
   Effect.whileLoop({
     while: () => scheduler.queue.dueAt(now),
-    body: () => stepOf(scheduler.queue.pop()),
+    body: () => stepOf(scheduler, scheduler.queue.pop()),
     step: () => {}
   })
 
 /** Runs a popped entry's step, unless it was dropped meanwhile (the fiber may yield between the pop and the step). */
-const stepOf = (entry: Entry): Effect.Effect<void> =>
-  Effect.matchCauseEffect(Effect.suspend(() => entry.live ? entry.beat.step() : skipped), {
-    onSuccess: (delay) => Effect.sync(() => requeue(entry, delay)),
+const stepOf = (scheduler: Scheduler, entry: Entry): Effect.Effect<void> =>
+  Effect.matchCauseEffect(Effect.suspend(() => entry.onDead !== undefined ? entry.step() : skipped), {
+    onSuccess: (delay) => Effect.sync(() => requeue(scheduler, entry, delay)),
     onFailure: (cause) => Effect.suspend(() => settle(entry, cause))
   })
 
 const skipped = Effect.succeed(0)
 
-const requeue = (entry: Entry, delay: number): void => {
-  if (!entry.live) return
-  entry.deadline = millis(entry.scheduler.clock) + delay
-  entry.scheduler.queue.push(entry)
+const requeue = (scheduler: Scheduler, entry: Entry, delay: number): void => {
+  if (entry.onDead === undefined) return
+  entry.deadline = millis(scheduler.clock) + delay
+  scheduler.queue.push(entry)
 }
 
 const settle = (entry: Entry, cause: Cause.Cause<Heartbeat.HeartbeatTimeout>): Effect.Effect<void> => {
-  const live = entry.live
-  entry.live = false
+  const onDead = entry.onDead
+  entry.onDead = undefined
+  entry.scheduler = undefined
   const timeout = Cause.failureOption(cause)
   if (Option.isNone(timeout)) return Effect.logError("Heartbeat step died; the heartbeat is dropped", cause)
-  return live ? declareDead(entry.onDead, timeout.value) : Effect.void
+  return onDead !== undefined ? declareDead(onDead, timeout.value) : Effect.void
 }
 
 const declareDead = (
