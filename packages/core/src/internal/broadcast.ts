@@ -31,7 +31,7 @@ export class Reader<A> {
 
 const endOfStream = Effect.fail(Option.none())
 
-const noop = (): void => {}
+const noOwner = { onTaken: (): void => {} }
 
 /** @internal */
 export class Broadcast<A> {
@@ -41,8 +41,8 @@ export class Broadcast<A> {
   constructor(
     private readonly strategy: Strategy = "unbounded",
     private readonly capacity = Infinity,
-    /** called after a reader took what it held: the owner may resume a paused source */
-    private readonly onTaken: () => void = noop
+    /** told after a reader took what it held: it may resume a paused source */
+    private readonly owner: { readonly onTaken: () => void } = noOwner
   ) {}
 
   get hasReaders(): boolean {
@@ -82,7 +82,7 @@ export class Broadcast<A> {
       (reader) =>
         Effect.sync(() => {
           this.readers = this.readers.filter((r) => r !== reader)
-          this.onTaken()
+          this.owner.onTaken()
         })
     )
   }
@@ -129,7 +129,7 @@ export class Broadcast<A> {
     // cleared in place: a dropped list that reached the old space would keep the next batches alive (and promoted)
     batches.length = 0
     reader.size = 0
-    this.onTaken()
+    this.owner.onTaken()
     return chunk
   }
 

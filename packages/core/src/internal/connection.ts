@@ -147,31 +147,33 @@ class Loop {
   ) {}
 
   /** Attempts connections until one is up (then returns: no fiber waits on a live link) or the retries ran out. */
-  readonly connect: Effect.Effect<void> = Effect.gen(this, function*() {
-    const runtime = this.runtime
-    while (true) {
-      this.attempt++
-      yield* runtime.emit(ClientEvent.Connecting({ attempt: this.attempt }))
-      runtime.connectedAt = undefined
-      const scope = yield* Scope.fork(runtime.scope, ExecutionStrategy.sequential)
-      runtime.connection = scope
-      const connected = yield* Effect.either(Scope.extend(connectOnce(runtime, this.url), scope))
-      let end: ConnectionEnd
-      if (Either.isRight(connected)) {
-        yield* this.connected()
-        const early = connected.right.park((error) => this.relaunch(scope, error))
-        if (early === undefined) {
-          runtime.loop = undefined
-          return
+  get connect(): Effect.Effect<void> {
+    return Effect.gen(this, function*() {
+      const runtime = this.runtime
+      while (true) {
+        this.attempt++
+        yield* runtime.emit(ClientEvent.Connecting({ attempt: this.attempt }))
+        runtime.connectedAt = undefined
+        const scope = yield* Scope.fork(runtime.scope, ExecutionStrategy.sequential)
+        runtime.connection = scope
+        const connected = yield* Effect.either(Scope.extend(connectOnce(runtime, this.url), scope))
+        let end: ConnectionEnd
+        if (Either.isRight(connected)) {
+          yield* this.connected()
+          const early = connected.right.park((error) => this.relaunch(scope, error))
+          if (early === undefined) {
+            runtime.loop = undefined
+            return
+          }
+          end = early
+        } else {
+          end = connected.left
         }
-        end = early
-      } else {
-        end = connected.left
+        yield* Scope.close(scope, Exit.void)
+        if (!(yield* this.decide(end))) return
       }
-      yield* Scope.close(scope, Exit.void)
-      if (!(yield* this.decide(end))) return
-    }
-  })
+    })
+  }
 
   /** The backoff, created at the first outage; each wait is reported as `Reconnecting`. */
   private get backoff(): Effect.Effect<Schedule.ScheduleDriver<unknown, ConnectionEnd>> {

@@ -11,7 +11,7 @@ export class Inbox<A> {
   private batch: Array<A> = []
   private scheduled = false
 
-  constructor(private readonly release: (batch: Array<A>) => void) {}
+  constructor(private readonly owner: { readonly release: (batch: Array<A>) => void }) {}
 
   get size(): number {
     return this.batch.length
@@ -21,16 +21,19 @@ export class Inbox<A> {
     this.batch.push(item)
     if (!this.scheduled) {
       this.scheduled = true
-      setImmediate(this.flush)
+      setImmediate(flushInbox, this)
     }
   }
 
   /** Releases what is buffered now (the end of the client does not wait for the next turn). */
-  readonly flush = (): void => {
+  flush(): void {
     this.scheduled = false
     if (this.batch.length === 0) return
     const batch = this.batch
     this.batch = []
-    this.release(batch)
+    this.owner.release(batch)
   }
 }
+
+// module-level, so an inbox needs no bound callback of its own
+const flushInbox = <A>(inbox: Inbox<A>): void => inbox.flush()

@@ -64,7 +64,7 @@ export class Runtime {
   /** Clock time the current connection became `connected` */
   connectedAt: number | undefined = undefined
   paused = false
-  readonly inbox = new Inbox<Message.Message>((batch) => this.release(batch))
+  readonly inbox = new Inbox<Message.Message>(this)
   readonly inbound: Broadcast<Message.Message>
   private readonly eventFeed = new Broadcast<ClientEvent.ClientEvent>()
   private readonly stateFeed = new Broadcast<State>()
@@ -84,7 +84,7 @@ export class Runtime {
     this.offline = options.offlineQueue === undefined ? undefined : new OfflineQueue(options.offlineQueue)
     const { bufferSize, strategy } = options.inbound
     this.inbound = strategy === "suspend"
-      ? new Broadcast("unbounded", Infinity, () => this.resumeIfCaughtUp())
+      ? new Broadcast("unbounded", Infinity, this)
       : new Broadcast(strategy, bufferSize)
   }
 
@@ -150,7 +150,7 @@ export class Runtime {
   }
 
   /** The frames of one event-loop turn go to every reader at once. */
-  private release(batch: ReadonlyArray<Message.Message>): void {
+  release(batch: ReadonlyArray<Message.Message>): void {
     if (this.options.debug) this.log(`in: ${batch.length} frame(s)`, preview(batch))
     this.inbound.publish(batch)
     this.reportInbound()
@@ -192,6 +192,11 @@ export class Runtime {
     if (this.paused || this.socket === undefined) return
     this.paused = true
     this.socket.pause()
+  }
+
+  /** a reader took what it held (the inbound broadcast's owner hook) */
+  onTaken(): void {
+    this.resumeIfCaughtUp()
   }
 
   private resumeIfCaughtUp(): void {
