@@ -101,7 +101,15 @@ export class Broadcast<A> {
     })
   }
 
-  /** The reader's elements as a stream of chunks, one per `take`. */
+  /**
+   * The reader's elements as a stream of chunks, one per `take`.
+   *
+   * `loop` is built once, not per chunk: Effect's `Channel.fromEffect` stores its thunk as `op.effect = () => effect`,
+   * and V8 allocates a function literal assigned to a property in the old space (unless TurboFan compiled the code),
+   * where, dead, it keeps the effect reachable for every scavenge until the next major GC. The same thunk in
+   * `Sink.forEachChunk`, which runs `fromEffect(f(chunk))` per chunk, is why `Stream.runForEachChunk` and
+   * `Stream.runForEach` promote every chunk they consume whatever the source; a `Stream.toPull` loop does not.
+   */
   stream(reader: Reader<A>): Stream.Stream<A> {
     const next = Effect.option(this.take(reader))
     const loop: Channel.Channel<Chunk.Chunk<A>> = Channel.flatMap(
