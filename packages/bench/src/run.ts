@@ -48,7 +48,12 @@ const runChild = (job: Job): Promise<ChildResult> =>
     const profile = prof !== undefined && prof === `${job.scenario}/${job.row}`
     const child = fork(childPath, [JSON.stringify(job)], {
       cwd: root,
-      execArgv: [...(fromSource ? ["--import", "tsx"] : []), "--expose-gc", "--max-old-space-size=4096", ...extraNodeFlags],
+      execArgv: [
+        ...(fromSource ? ["--import", "tsx"] : []),
+        "--expose-gc",
+        "--max-old-space-size=4096",
+        ...extraNodeFlags
+      ],
       env: {
         ...process.env,
         BENCH_JOB_NAME: `${job.scenario}.${job.row}.${job.rep}`,
