@@ -117,7 +117,8 @@ const harness: { readonly [K in Kind]: Harness<K> } = {
     const latenciesMs = new Float64Array(p.rounds)
     const marks = stopwatch(`${process.env.BENCH_JOB_NAME}`)
     const warmup = Math.max(1, p.warmup)
-    await adapter.echo({ url: server.url, warmup, latenciesMs, payload: echoPayload(), marks, setup })
+    const consumer = p.consumer ?? "element"
+    await adapter.echo({ url: server.url, warmup, latenciesMs, payload: echoPayload(), consumer, marks, setup })
     return {
       metrics: {
         p50Us: median(latenciesMs) * 1000,

@@ -27,6 +27,8 @@ export interface InboundParams {
 export interface EchoParams {
   readonly warmup: number
   readonly rounds: number
+  /** zen only: receive with `Stream.runForEach` (default) or `Client.forEachChunk` */
+  readonly consumer?: "element" | "callback"
 }
 
 export interface RequestsParams {
@@ -269,7 +271,16 @@ export const scenarios: ReadonlyArray<Scenario> = [
     kind: "echo",
     params: { quick: { warmup: 1_000, rounds: 5_000 }, full: { warmup: 2_000, rounds: 20_000 } },
     reps: { quick: 3, full: 5 },
-    rows: [...anchors, { ...zen, label: "zen-websocket (Stream.runForEach + sendMessage)" }],
+    rows: [
+      ...anchors,
+      { ...zen, label: "zen-websocket (Stream.runForEach + sendMessage)" },
+      {
+        id: "zen-callback",
+        label: "zen-websocket (Client.forEachChunk + sendMessage)",
+        adapter: "zen",
+        args: { consumer: "callback" }
+      }
+    ],
     baseline: "raw-ws",
     targets: [{ row: "zen", metric: "p50Us", maxRatio: 1.2, text: "echo p50 ≤ 1.2× raw ws" }],
     pinToOneCpu: true,

@@ -33,6 +33,8 @@ export interface EchoArgs {
   /** one frame in flight: send, wait for the echo, record, repeat */
   readonly latenciesMs: Float64Array
   readonly payload: string
+  /** zen only: `Stream.runForEach` (default) or `Client.forEachChunk` */
+  readonly consumer: "element" | "callback"
   /** `start()` before the first measured send, `end()` after the last echo */
   readonly marks: Marks
   readonly setup: ZenSetup | undefined

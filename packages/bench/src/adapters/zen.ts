@@ -66,29 +66,46 @@ export const adapter: Adapter = {
       })
     ),
 
-  echo: ({ latenciesMs, marks, payload, setup, url, warmup }) =>
+  echo: ({ consumer, latenciesMs, marks, payload, setup, url, warmup }) =>
     runScoped(
       setup,
       Effect.gen(function*() {
         const client = yield* Client.connect(url, optionsOf(setup))
-        const messages = yield* client.messagesScoped
+        const rounds = warmup + latenciesMs.length
         let i = -warmup
         let sentAt = performance.now()
+        /** records one echo; the next send, or undefined after the last round */
+        const onEcho = (message: Message): Effect.Effect<void, unknown> | undefined => {
+          const now = performance.now()
+          consumeText(message._tag === "Text" ? message.data : "")
+          if (i >= 0) latenciesMs[i] = now - sentAt
+          if (++i === latenciesMs.length) {
+            marks.end()
+            return undefined
+          }
+          if (i === 0) marks.start()
+          sentAt = performance.now()
+          return client.sendMessage(payload)
+        }
+        if (consumer === "callback") {
+          const fiber = yield* Effect.fork(
+            Client.forEachChunk(client, (chunk) =>
+              Effect.suspend(() => {
+                let next: Effect.Effect<void, unknown> | undefined = Effect.void
+                for (const message of chunk) next = onEcho(message)
+                return next ?? Effect.fail("done" as const)
+              })).pipe(Effect.catchAll(() => Effect.void))
+          )
+          yield* Effect.yieldNow()
+          sentAt = performance.now()
+          yield* client.sendMessage(payload)
+          return yield* Fiber.join(fiber)
+        }
+        const messages = yield* client.messagesScoped
         yield* client.sendMessage(payload)
         yield* messages.pipe(
-          Stream.take(warmup + latenciesMs.length),
-          Stream.runForEach((message) => {
-            const now = performance.now()
-            consumeText(message._tag === "Text" ? message.data : "")
-            if (i >= 0) latenciesMs[i] = now - sentAt
-            if (++i === latenciesMs.length) {
-              marks.end()
-              return Effect.void
-            }
-            if (i === 0) marks.start()
-            sentAt = performance.now()
-            return client.sendMessage(payload)
-          })
+          Stream.take(rounds),
+          Stream.runForEach((message) => onEcho(message) ?? Effect.void)
         )
       })
     ),
