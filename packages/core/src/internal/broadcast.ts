@@ -11,7 +11,7 @@ import * as Channel from "effect/Channel"
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
-import type * as Scope from "effect/Scope"
+import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 
 /**
@@ -71,20 +71,22 @@ export class Broadcast<A> {
     for (const reader of this.readers) this.wake(reader)
   }
 
-  /** A reader for the current scope, holding everything published from now on. */
+  /**
+   * A reader for the current scope, holding everything published from now on. (`Scope.addFinalizer`, not
+   * `acquireRelease`, which keeps a copy of the subscribing fiber's FiberRefs, ~1 KB, per reader.)
+   */
   get subscribe(): Effect.Effect<Reader<A>, never, Scope.Scope> {
-    return Effect.acquireRelease(
-      Effect.sync(() => {
+    return Effect.flatMap(Effect.scope, (scope) =>
+      Effect.uninterruptible(Effect.suspend(() => {
         const reader = new Reader<A>()
         this.readers = [...this.readers, reader]
-        return reader
-      }),
-      (reader) =>
-        Effect.sync(() => {
-          this.readers = this.readers.filter((r) => r !== reader)
-          this.owner.onTaken()
-        })
-    )
+        return Effect.as(Scope.addFinalizer(scope, Effect.sync(() => this.unsubscribe(reader))), reader)
+      })))
+  }
+
+  private unsubscribe(reader: Reader<A>): void {
+    this.readers = this.readers.filter((r) => r !== reader)
+    this.owner.onTaken()
   }
 
   /** Everything the reader holds, waiting for at least one element; fails with `None` once ended and taken. */
