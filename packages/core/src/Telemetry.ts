@@ -589,15 +589,22 @@ export const unsafeTrafficCounters = (clientId: string) => {
   let labels: Labels | undefined = undefined
   const labelsOf = () => (labels ??= clientLabels({ client_id: clientId }))
   return {
-    sent: (count: number, bytes: number): void => {
-      add(messageSent, count, labelsOf())
-      add(bytesSent, bytes, labelsOf())
-    },
-    received: (count: number, bytes: number): void => {
-      add(messageReceived, count, labelsOf())
-      add(bytesReceived, bytes, labelsOf())
-    }
+    sent: (count: number, bytes: number): void => addTraffic(messageSent, bytesSent, count, bytes, labelsOf()),
+    received: (count: number, bytes: number): void =>
+      addTraffic(messageReceived, bytesReceived, count, bytes, labelsOf())
   }
+}
+
+/** frames and bytes, one direction: what `messageSent` / `messageReceived` events record */
+const addTraffic = (
+  frames: Metric.Metric.Counter<number>,
+  bytes: Metric.Metric.Counter<number>,
+  count: number,
+  byteCount: number | undefined,
+  labels: Labels
+): void => {
+  add(frames, count, labels)
+  add(bytes, byteCount, labels)
 }
 
 type Recorder = (measurements: Readonly<Record<string, number>>, metadata: Readonly<Record<string, unknown>>) => void
@@ -606,16 +613,11 @@ const counting = (metric: Metric.Metric.Counter<number>): Recorder => (m, meta) 
   add(metric, countOf(m), clientLabels(meta))
 
 const recorders: ReadonlyArray<readonly [ReadonlyArray<string>, Recorder]> = [
-  [names.messageReceived, (m, meta) => {
-    const labels = clientLabels(meta)
-    add(messageReceived, countOf(m), labels)
-    add(bytesReceived, m.bytes, labels)
-  }],
-  [names.messageSent, (m, meta) => {
-    const labels = clientLabels(meta)
-    add(messageSent, countOf(m), labels)
-    add(bytesSent, m.bytes, labels)
-  }],
+  [
+    names.messageReceived,
+    (m, meta) => addTraffic(messageReceived, bytesReceived, countOf(m), m.bytes, clientLabels(meta))
+  ],
+  [names.messageSent, (m, meta) => addTraffic(messageSent, bytesSent, countOf(m), m.bytes, clientLabels(meta))],
   [names.upgrade, (m) => observe(connectionUpgrade, m.connect_time_ms, noLabels)],
   [names.disconnect, (m, meta) => add(connectionDisconnects, countOf(m), disconnectLabels(meta))],
   [names.reconnect, counting(connectionReconnectAttempts)],
