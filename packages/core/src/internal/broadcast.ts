@@ -94,11 +94,10 @@ export class Broadcast<A> {
     return Effect.suspend(() => {
       if (reader.size > 0) return Effect.succeed(this.drain(reader))
       if (this.ended) return endOfStream
+      // no canceler (Effect wraps an `async` with one in `onInterrupt`, which costs ~1 µs per wake-up): `wake`
+      // resumes with `take` itself, so an interrupted waiter's stale callback drains nothing and loses nothing
       return Effect.async<Chunk.Chunk<A>, Option.Option<never>>((resume) => {
         reader.waiting = resume
-        return Effect.sync(() => {
-          reader.waiting = undefined
-        })
       })
     })
   }
@@ -130,7 +129,7 @@ export class Broadcast<A> {
     const waiting = reader.waiting
     if (waiting === undefined) return
     reader.waiting = undefined
-    waiting(reader.size > 0 ? Effect.succeed(this.drain(reader)) : endOfStream)
+    waiting(this.take(reader))
   }
 
   private drain(reader: Reader<A>): Chunk.Chunk<A> {

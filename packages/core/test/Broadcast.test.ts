@@ -1,0 +1,67 @@
+/**
+ * The inbound broadcast (`internal/broadcast.ts`) on its own: a waiting reader is woken with its `take`, not with
+ * elements already drained for it, so a reader whose wait was interrupted loses nothing.
+ */
+import { assert, describe, it } from "@effect/vitest"
+import * as Chunk from "effect/Chunk"
+import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
+import * as Option from "effect/Option"
+import * as Stream from "effect/Stream"
+import { Broadcast } from "../src/internal/broadcast.js"
+
+describe("Broadcast", () => {
+  it.scoped("a reader gets what was published since it subscribed, in order, as one chunk", () =>
+    Effect.gen(function*() {
+      const broadcast = new Broadcast<number>()
+      broadcast.publish([0])
+      const reader = yield* broadcast.subscribe
+      broadcast.publish([1, 2])
+      broadcast.publish([3])
+      assert.deepStrictEqual(Chunk.toReadonlyArray(yield* broadcast.take(reader)), [1, 2, 3])
+    }))
+
+  it.scoped("a take interrupted while it waits loses none of the elements published after", () =>
+    Effect.gen(function*() {
+      const broadcast = new Broadcast<number>()
+      const reader = yield* broadcast.subscribe
+      const waiting = yield* Effect.fork(broadcast.take(reader))
+      yield* Effect.yieldNow()
+      assert.isDefined(reader.waiting)
+      yield* Fiber.interrupt(waiting)
+      broadcast.publish([1, 2])
+      assert.strictEqual(reader.size, 2)
+      assert.deepStrictEqual(Chunk.toReadonlyArray(yield* broadcast.take(reader)), [1, 2])
+    }))
+
+  it.scopedLive("a pull that times out loses nothing: the stream goes on with the next elements", () =>
+    Effect.gen(function*() {
+      const broadcast = new Broadcast<number>()
+      const reader = yield* broadcast.subscribe
+      const timedOut = yield* Effect.timeout(broadcast.take(reader), "1 millis").pipe(Effect.option)
+      assert.isTrue(Option.isNone(timedOut))
+      broadcast.publish([7])
+      broadcast.end()
+      assert.deepStrictEqual(Chunk.toReadonlyArray(yield* Stream.runCollect(broadcast.stream(reader))), [7])
+    }))
+
+  it.scoped("a waiting reader is woken by the end, after it took what it held", () =>
+    Effect.gen(function*() {
+      const broadcast = new Broadcast<number>()
+      const reader = yield* broadcast.subscribe
+      const collected = yield* Effect.fork(Stream.runCollect(broadcast.stream(reader)))
+      yield* Effect.yieldNow()
+      broadcast.publish([1])
+      broadcast.end()
+      assert.deepStrictEqual(Chunk.toReadonlyArray(yield* Fiber.join(collected)), [1])
+    }))
+
+  it.scoped("an unsubscribed reader gets nothing more", () =>
+    Effect.gen(function*() {
+      const broadcast = new Broadcast<number>()
+      const reader = yield* Effect.scoped(broadcast.subscribe)
+      broadcast.publish([1])
+      assert.isFalse(broadcast.hasReaders)
+      assert.strictEqual(reader.size, 0)
+    }))
+})
