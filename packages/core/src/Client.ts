@@ -24,6 +24,7 @@ import * as Requests from "./internal/requests.js"
 import * as Runtime from "./internal/runtime.js"
 import * as Send from "./internal/send.js"
 import * as Subscriptions from "./internal/subscriptions.js"
+import * as Tracing from "./internal/tracing.js"
 import type * as JsonRpc from "./JsonRpc.js"
 import type * as LatencyStats from "./LatencyStats.js"
 import type { Message } from "./Message.js"
@@ -209,12 +210,10 @@ export const connect = (
     const ready = yield* Deferred.make<void, ConnectError | InvalidOptions>()
     runtime.loop = yield* Effect.forkScoped(Connection.run(runtime, url, ready))
     // the span covers the wait for the first connection; the loop, forked before it, does not keep it alive
-    yield* Deferred.await(ready).pipe(
-      Effect.onError(() => runtime.close),
-      Effect.withSpan("zen_websocket.connect", {
-        attributes: { url: typeof url === "string" ? url : "<effect>", client: id },
-        captureStackTrace: false
-      })
+    yield* Tracing.withSpan(
+      Effect.onError(Deferred.await(ready), () => runtime.close),
+      "zen_websocket.connect",
+      { url: typeof url === "string" ? url : "<effect>", client: id }
     )
     return fromRuntime(runtime)
   })

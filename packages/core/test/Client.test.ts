@@ -358,6 +358,25 @@ describe("Client.request", () => {
       assert.isFalse(received.some((f) => f._tag === "Text" && f.data.includes("second")))
     }))
 
+  it.scopedLive("an interrupted request leaves nothing pending; a refused duplicate leaves the first in flight", () =>
+    Effect.gen(function*() {
+      const server = yield* Testing.startMockServer({ handler: Testing.silentHandler })
+      const client = yield* Client.connect(server.url)
+      const first = yield* Effect.fork(Client.request(client, { method: "first", id: 7 }))
+      yield* server.assertMessageSent({ method: "first" })
+      assert.strictEqual(
+        (yield* failure(Client.request(client, { method: "again", id: 7 })))._tag,
+        "DuplicateRequestId"
+      )
+      assert.strictEqual((yield* Client.getStateMetrics(client)).pendingRequests, 1)
+      yield* Fiber.interrupt(first)
+      assert.strictEqual((yield* Client.getStateMetrics(client)).pendingRequests, 0)
+      const second = yield* Effect.fork(Client.request(client, { method: "second", id: 7 }))
+      yield* server.assertMessageSent({ method: "second" })
+      yield* server.injectMessage(JSON.stringify({ jsonrpc: "2.0", id: 7, result: "for the second" }))
+      assert.strictEqual(yield* Fiber.join(second), "for the second")
+    }))
+
   it.scopedLive("pending requests fail with Disconnected when the server drops the link", () =>
     Effect.gen(function*() {
       const server = yield* Testing.startMockServer({ handler: Testing.silentHandler })

@@ -1,12 +1,15 @@
 import { assert, describe, it } from "@effect/vitest"
 import * as Chunk from "effect/Chunk"
+import type * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
+import type * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Metric from "effect/Metric"
 import * as Option from "effect/Option"
 import * as Ref from "effect/Ref"
 import * as Stream from "effect/Stream"
 import * as TestClock from "effect/TestClock"
+import * as Tracer from "effect/Tracer"
 import * as Client from "../src/Client.js"
 import * as LatencyStats from "../src/LatencyStats.js"
 import * as RateLimiter from "../src/RateLimiter.js"
@@ -197,3 +200,78 @@ describe("RateLimiter in the send path", () => {
       assert.strictEqual((yield* RateLimiter.status(limiter)).tokens, 100 - 1 - 5 - 1)
     }))
 })
+
+describe("spans", () => {
+  /** a tracer that keeps the spans it made */
+  const recordingTracer = () => {
+    const spans: Array<Tracer.Span> = []
+    const tracer = Tracer.make({
+      span: (name, parent, context, links, startTime, kind) => {
+        const span = new RecordedSpan(name, parent, context, links, startTime, kind)
+        spans.push(span)
+        return span
+      },
+      context: (f) => f()
+    })
+    return { spans, tracer }
+  }
+
+  it.scopedLive("connect and request make spans, children of the caller's span, when a tracer is installed", () =>
+    Effect.gen(function*() {
+      const { spans, tracer } = recordingTracer()
+      const server = yield* Testing.startMockServer()
+      yield* Effect.gen(function*() {
+        const client = yield* Client.connect(server.url, { id: "traced" })
+        yield* Client.request(client, { method: "public/test", id: 7 })
+      }).pipe(Effect.withSpan("caller"), Effect.withTracer(tracer))
+      const byName = new Map(spans.map((span) => [span.name, span]))
+      const caller = byName.get("caller")
+      const connect = byName.get("zen_websocket.connect")
+      const request = byName.get("zen_websocket.request")
+      assert.isDefined(connect)
+      assert.isDefined(request)
+      assert.strictEqual(Option.getOrThrow(request!.parent).spanId, caller!.spanId)
+      assert.strictEqual(Option.getOrThrow(connect!.parent).spanId, caller!.spanId)
+      assert.deepStrictEqual(Object.fromEntries(request!.attributes), {
+        method: "public/test",
+        id: 7,
+        client: "traced"
+      })
+      assert.strictEqual(connect!.attributes.get("client"), "traced")
+      assert.strictEqual(request!.status._tag, "Ended")
+    }))
+})
+
+let spanCount = 0
+
+/** a span that keeps what it was told, like Effect's own in-memory one */
+class RecordedSpan implements Tracer.Span {
+  readonly _tag = "Span"
+  readonly spanId = `span-${++spanCount}`
+  readonly traceId = "trace"
+  readonly sampled = true
+  status: Tracer.SpanStatus
+  readonly attributes = new Map<string, unknown>()
+  readonly links: Array<Tracer.SpanLink>
+  constructor(
+    readonly name: string,
+    readonly parent: Option.Option<Tracer.AnySpan>,
+    readonly context: Context.Context<never>,
+    links: ReadonlyArray<Tracer.SpanLink>,
+    startTime: bigint,
+    readonly kind: Tracer.SpanKind
+  ) {
+    this.status = { _tag: "Started", startTime }
+    this.links = [...links]
+  }
+  end(endTime: bigint, exit: Exit.Exit<unknown, unknown>): void {
+    this.status = { _tag: "Ended", startTime: this.status.startTime, endTime, exit }
+  }
+  attribute(key: string, value: unknown): void {
+    this.attributes.set(key, value)
+  }
+  event(): void {}
+  addLinks(links: ReadonlyArray<Tracer.SpanLink>): void {
+    this.links.push(...links)
+  }
+}

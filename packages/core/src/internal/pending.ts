@@ -9,7 +9,8 @@ import type * as JsonRpc from "../JsonRpc.js"
 import type { Disconnected } from "../WebSocketError.js"
 import { RequestTimeout, RpcError } from "../WebSocketError.js"
 
-interface Entry {
+/** @internal */
+export interface Entry {
   readonly method: string
   readonly sentAt: number
   /** Clock time (ms) at which the request times out */
@@ -51,22 +52,26 @@ export class Pending {
     return this.lastId
   }
 
-  add(id: JsonRpc.RequestId, method: string, deadline: number, timeoutMs: number, resume: Entry["resume"]): void {
-    this.entries.set(id, { method, sentAt: performance.now(), deadline, timeoutMs, resume })
+  add(id: JsonRpc.RequestId, method: string, deadline: number, timeoutMs: number, resume: Entry["resume"]): Entry {
+    const entry: Entry = { method, sentAt: performance.now(), deadline, timeoutMs, resume }
+    this.entries.set(id, entry)
+    return entry
   }
 
-  /** Makes sure the pending requests are checked at `deadline` (Clock ms) at the latest. */
-  expireAt(deadline: number): Effect.Effect<void> {
-    return Effect.suspend(() => {
-      if (this.expiry !== undefined && this.expiry.at <= deadline) return Effect.void
-      const previous = this.expiry
-      const expiry: Expiry = { at: deadline, fiber: undefined }
-      this.expiry = expiry
-      // interruptible: a request made inside an uninterruptible region (e.g. an acquire) must not pin the timer
-      return Effect.flatMap(Effect.forkIn(Effect.interruptible(this.expireLoop(expiry)), this.scope), (fiber) => {
-        expiry.fiber = fiber
-        return previous?.fiber === undefined ? Effect.void : Fiber.interruptFork(previous.fiber)
-      })
+  /**
+   * Makes sure the pending requests are checked at `deadline` (Clock ms) at the latest: the Effect that starts an
+   * earlier timer, or undefined when the running one is early enough. Call it from a running Effect and run what it
+   * returns at once (the timer is claimed on the call).
+   */
+  expireAt(deadline: number): Effect.Effect<void> | undefined {
+    if (this.expiry !== undefined && this.expiry.at <= deadline) return undefined
+    const previous = this.expiry
+    const expiry: Expiry = { at: deadline, fiber: undefined }
+    this.expiry = expiry
+    // interruptible: a request made inside an uninterruptible region (e.g. an acquire) must not pin the timer
+    return Effect.flatMap(Effect.forkIn(Effect.interruptible(this.expireLoop(expiry)), this.scope), (fiber) => {
+      expiry.fiber = fiber
+      return previous?.fiber === undefined ? Effect.void : Fiber.interruptFork(previous.fiber)
     })
   }
 
@@ -97,8 +102,9 @@ export class Pending {
     return next === Infinity ? undefined : next
   }
 
-  delete(id: JsonRpc.RequestId): void {
-    this.entries.delete(id)
+  /** Removes `entry` if it is still the one pending under `id` (an ended request must not drop a newer one). */
+  remove(id: JsonRpc.RequestId, entry: Entry): void {
+    if (this.map?.get(id) === entry) this.map.delete(id)
   }
 
   /** Resolves the request a response answers; returns its round trip in ms, or undefined when nothing matched. */

@@ -2,7 +2,6 @@
  * Correlated JSON-RPC requests over the current socket.
  */
 import * as Cause from "effect/Cause"
-import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import type WebSocket from "ws"
@@ -17,7 +16,9 @@ import {
   type RpcError,
   SendError
 } from "../WebSocketError.js"
+import type { Entry } from "./pending.js"
 import type { Runtime } from "./runtime.js"
+import * as Tracing from "./tracing.js"
 
 /** @internal */
 export type RequestError =
@@ -69,19 +70,24 @@ export const request = (
       return Effect.fail(new SendError({ reason: "encode", cause }))
     }
     const timeoutMs = options?.timeout ?? runtime.options.requestTimeout
-    return Effect.zipRight(
-      runtime.throttle(frame),
-      Effect.suspend(() => dispatch(runtime, id, request.method, frame, timeoutMs, socket))
-    ).pipe(
-      Effect.map((result) => [id, result] as const),
-      Effect.withSpan("zen_websocket.request", {
-        attributes: { method: request.method, id, client: runtime.id },
-        captureStackTrace: false
-      })
+    const sent = runtime.limiter === undefined
+      ? dispatch(runtime, id, request.method, frame, timeoutMs, socket)
+      : Effect.zipRight(
+        runtime.throttle(frame),
+        Effect.suspend(() => dispatch(runtime, id, request.method, frame, timeoutMs, socket))
+      )
+    return Tracing.withSpan(
+      Effect.map(sent, (result) => [id, result] as const),
+      "zen_websocket.request",
+      { method: request.method, id, client: runtime.id }
     )
   })
 
-/** Sends the request frame and waits for its response; the socket and the id are checked again after throttling. */
+/**
+ * Sends the request frame and waits for its response; the socket and the id are checked again after throttling.
+ * The entry leaves the pending map in the `onExit` that reports the request (not in an `async` canceler, which Effect
+ * wraps in one more `onInterrupt` per request), and only if it is still this request's entry.
+ */
 const dispatch = (
   runtime: Runtime,
   id: JsonRpc.RequestId,
@@ -94,18 +100,22 @@ const dispatch = (
   if (target instanceof NotConnected) return Effect.fail(target)
   if (runtime.pending.has(id)) return Effect.fail(new DuplicateRequestId({ id }))
   const startedAt = performance.now()
-  return Effect.flatMap(Clock.currentTimeMillis, (now) =>
-    Effect.zipRight(
-      runtime.pending.expireAt(now + timeoutMs),
-      Effect.async<unknown, RpcError | Disconnected | SendError | RequestTimeout>((resume) => {
-        runtime.pending.add(id, method, now + timeoutMs, timeoutMs, resume)
-        if (!runtime.transmit(target, frame)) {
-          runtime.pending.delete(id)
-          resume(Effect.fail(new SendError({ reason: "socket", cause: "the socket closed before the frame went out" })))
-        }
-        return Effect.sync(() => runtime.pending.delete(id))
-      })
-    )).pipe(
-      Effect.onExit((exit) => report(runtime, id, method, performance.now() - startedAt, timeoutMs, exit))
-    )
+  let entry: Entry | undefined
+  return Effect.clockWith((clock) => {
+    const deadline = clock.unsafeCurrentTimeMillis() + timeoutMs
+    const response = Effect.async<unknown, RpcError | Disconnected | SendError | RequestTimeout>((resume) => {
+      entry = runtime.pending.add(id, method, deadline, timeoutMs, resume)
+      if (!runtime.transmit(target, frame)) {
+        runtime.pending.remove(id, entry)
+        resume(Effect.fail(new SendError({ reason: "socket", cause: "the socket closed before the frame went out" })))
+      }
+    })
+    const timer = runtime.pending.expireAt(deadline)
+    return timer === undefined ? response : Effect.zipRight(timer, response)
+  }).pipe(
+    Effect.onExit((exit) => {
+      if (entry !== undefined) runtime.pending.remove(id, entry)
+      return report(runtime, id, method, performance.now() - startedAt, timeoutMs, exit)
+    })
+  )
 }
