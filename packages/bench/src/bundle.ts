@@ -16,15 +16,19 @@ export interface Bundle {
   readonly remove: () => void
 }
 
-export const make = async (): Promise<Bundle> => {
+/**
+ * `entryPoints` (default: the child) are bundled with the server, each to `<dir>/<name>.mjs`: next to `server.mjs`,
+ * where `serverProcess.ts` looks for it.
+ */
+export const make = async (
+  entryPoints: ReadonlyArray<string> = [new URL("./child.ts", import.meta.url).pathname]
+): Promise<Bundle> => {
   const dir = mkdtempSync(join(tmpdir(), "zen-bench-"))
   const remove = () => rmSync(dir, { recursive: true, force: true })
   process.once("exit", remove)
   await build({
-    entryPoints: [
-      new URL("./child.ts", import.meta.url).pathname,
-      new URL("./server.ts", import.meta.url).pathname
-    ],
+    entryPoints: [...entryPoints, new URL("./server.ts", import.meta.url).pathname],
+    entryNames: "[name]",
     outdir: dir,
     bundle: true,
     splitting: true,
@@ -37,6 +41,8 @@ export const make = async (): Promise<Bundle> => {
       js:
         "import { createRequire as __benchCreateRequire } from \"node:module\"; const require = __benchCreateRequire(import.meta.url);"
     },
+    // a tool that bundles itself when run from source (`tools/echoWindows.ts`) leaves esbuild out of its bundle
+    external: ["esbuild"],
     logLevel: "warning"
   })
   return { child: join(dir, "child.mjs"), dir, remove }
