@@ -293,7 +293,8 @@ export const sendMessage: {
 
 /**
  * Sends a JSON-RPC 2.0 request with a fresh id and waits for its response: the `result`, or `RpcError`,
- * `RequestTimeout` (after `requestTimeout` ms, no hidden cap), `Disconnected`, `DuplicateRequestId`.
+ * `RequestTimeout` (after `requestTimeout` ms, no hidden cap), `Disconnected`, `DuplicateRequestId`. Runs in a
+ * `zen_websocket.request` span when a tracer other than Effect's built-in one is installed.
  *
  * @since 0.1.0
  * @category requests
