@@ -147,6 +147,7 @@ const harness: { readonly [K in Kind]: Harness<K> } = {
       concurrency: p.concurrency,
       pingIntervalMs: p.pingIntervalMs,
       consume: p.consume,
+      consumer: p.consumer ?? "element",
       setup
     }
     await adapter.idle({ ...args, count: p.warmupCount })

@@ -46,6 +46,8 @@ export interface IdleParams {
   /** wait after the last open before the heap is measured */
   readonly settleMs: number
   readonly consume: boolean
+  /** zen rows: `Stream.runForEach` over `client.messages` (default) or `Client.forEachChunk` */
+  readonly consumer?: "element" | "callback"
 }
 
 export interface RecoveryParams {
@@ -244,6 +246,12 @@ const idle = (ping: boolean): Scenario<"idle"> => ({
     : [
       ...anchors,
       { ...zen, label: "zen-websocket (+ a client.messages consumer fiber)" },
+      {
+        id: "zen-callback",
+        label: "zen-websocket (+ a Client.forEachChunk consumer fiber)",
+        adapter: "zen",
+        args: { consumer: "callback" }
+      },
       { id: "zen-bare", label: "zen-websocket (connection only)", adapter: "zen", args: { consume: false } }
     ],
   baseline: "raw-ws",

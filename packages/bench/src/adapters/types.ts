@@ -58,6 +58,8 @@ export interface IdleArgs {
   readonly pingIntervalMs: number | undefined
   /** attach a consumer of inbound messages to every connection (a listener; zen: a `client.messages` fiber) */
   readonly consume: boolean
+  /** zen: the consumer fiber runs `Stream.runForEach` over `client.messages` (element) or `Client.forEachChunk` */
+  readonly consumer: "element" | "callback"
   readonly setup: ZenSetup | undefined
 }
 

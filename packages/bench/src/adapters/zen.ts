@@ -128,7 +128,7 @@ export const adapter: Adapter = {
       })
     ),
 
-  idle: ({ concurrency, consume, count, pingIntervalMs, setup, url }) => {
+  idle: ({ concurrency, consume, consumer, count, pingIntervalMs, setup, url }) => {
     const options = optionsOf(
       setup,
       pingIntervalMs === undefined ? {} : { heartbeatConfig: { type: "ping", interval: pingIntervalMs } }
@@ -136,7 +136,12 @@ export const adapter: Adapter = {
     const onMessage = consumeMessage(false)
     const one = Effect.gen(function*() {
       const client = yield* Client.connect(url, options)
-      if (consume) yield* Effect.forkScoped(Stream.runForEach(client.messages, (m) => Effect.sync(() => onMessage(m))))
+      if (!consume) return
+      yield* Effect.forkScoped(
+        consumer === "callback"
+          ? Client.forEachChunk(client, (chunk) => Effect.sync(() => Chunk.forEach(chunk, onMessage)))
+          : Stream.runForEach(client.messages, (m) => Effect.sync(() => onMessage(m)))
+      )
     })
     const program = Effect.forEach(Array.from({ length: count }), () => one, { concurrency, discard: true })
     return Effect.runPromise(Scope.extend(setup?.wrap === undefined ? program : setup.wrap(program), keepScope))

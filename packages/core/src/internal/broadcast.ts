@@ -78,10 +78,26 @@ export class Broadcast<A> {
   get subscribe(): Effect.Effect<Reader<A>, never, Scope.Scope> {
     return Effect.flatMap(Effect.scope, (scope) =>
       Effect.uninterruptible(Effect.suspend(() => {
-        const reader = new Reader<A>()
-        this.readers = [...this.readers, reader]
+        const reader = this.add()
         return Effect.as(Scope.addFinalizer(scope, Effect.sync(() => this.unsubscribe(reader))), reader)
       })))
+  }
+
+  /**
+   * Runs `use` with a reader subscribed for as long as it runs: no `Scope` to build and keep, for a consumer fiber
+   * that lives as long as its connection (~1 KB less each).
+   */
+  withReader<B, E, R>(use: (reader: Reader<A>) => Effect.Effect<B, E, R>): Effect.Effect<B, E, R> {
+    return Effect.uninterruptibleMask((restore) => {
+      const reader = this.add()
+      return Effect.ensuring(restore(use(reader)), Effect.sync(() => this.unsubscribe(reader)))
+    })
+  }
+
+  private add(): Reader<A> {
+    const reader = new Reader<A>()
+    this.readers = [...this.readers, reader]
+    return reader
   }
 
   private unsubscribe(reader: Reader<A>): void {
@@ -102,27 +118,44 @@ export class Broadcast<A> {
     })
   }
 
-  /**
-   * The reader's elements as a stream of chunks, one per `take`.
-   *
-   * `loop` is built once, not per chunk: Effect's `Channel.fromEffect` stores its thunk as `op.effect = () => effect`,
-   * and V8 allocates a function literal assigned to a property in the old space (unless TurboFan compiled the code),
-   * where, dead, it keeps the effect reachable for every scavenge until the next major GC. The same thunk in
-   * `Sink.forEachChunk`, which runs `fromEffect(f(chunk))` per chunk, is why `Stream.runForEachChunk` and
-   * `Stream.runForEach` promote every chunk they consume whatever the source; a `Stream.toPull` loop does not.
-   */
+  /** The reader's elements as a stream of chunks, one per `take`. */
   stream(reader: Reader<A>): Stream.Stream<A> {
-    const next = Effect.option(this.take(reader))
+    return Stream.fromChannel(this.pulls(this.take(reader)))
+  }
+
+  /**
+   * Subscribes at the first pull, and unsubscribes when the stream ends however it ends: the finalizer is in place
+   * before the reader exists. (`Stream.unwrapScoped` over `subscribe` builds a `Scope` per stream: ~5.6 KB more for
+   * every consumer fiber, which lives as long as its connection.)
+   */
+  get streamOnPull(): Stream.Stream<A> {
+    return Stream.fromChannel(Channel.suspend(() => {
+      let reader: Reader<A> | undefined
+      const take = Effect.suspend(() => this.take(reader ??= this.add()))
+      return Channel.ensuring(
+        this.pulls(take),
+        Effect.sync(() => {
+          if (reader !== undefined) this.unsubscribe(reader)
+        })
+      )
+    }))
+  }
+
+  /**
+   * A chunk per `take` until it ends. `loop` is built once, not per chunk: Effect's `Channel.fromEffect` stores its
+   * thunk as `op.effect = () => effect`, and V8 allocates a function literal assigned to a property in the old space
+   * (unless TurboFan compiled the code), where, dead, it keeps the effect reachable for every scavenge until the next
+   * major GC. The same thunk in `Sink.forEachChunk`, which runs `fromEffect(f(chunk))` per chunk, is why
+   * `Stream.runForEachChunk` and `Stream.runForEach` promote every chunk they consume whatever the source; a
+   * `Stream.toPull` loop does not.
+   */
+  private pulls(take: Pull<A>): Channel.Channel<Chunk.Chunk<A>> {
+    const next = Effect.option(take)
     const loop: Channel.Channel<Chunk.Chunk<A>> = Channel.flatMap(
       Channel.fromEffect(next),
       (chunk) => chunk._tag === "None" ? Channel.void : Channel.zipRight(Channel.write(chunk.value), loop)
     )
-    return Stream.fromChannel(loop)
-  }
-
-  /** Subscribes when the stream starts. */
-  get streamOnPull(): Stream.Stream<A> {
-    return Stream.unwrapScoped(Effect.map(this.subscribe, (reader) => this.stream(reader)))
+    return loop
   }
 
   private wake(reader: Reader<A>): void {

@@ -175,7 +175,7 @@ export class Runtime {
   forEachChunk<E, R>(
     f: (chunk: Chunk.Chunk<Message.Message>) => Effect.Effect<unknown, E, R>
   ): Effect.Effect<void, E, R> {
-    return Effect.scoped(Effect.flatMap(this.inbound.subscribe, (reader) => {
+    return this.inbound.withReader((reader) => {
       const take = this.inbound.take(reader)
       // no variable holds a chunk while the next one is awaited: frames die young (no promotion to the old space)
       const loop: Effect.Effect<void, E, R> = Effect.matchEffect(take, {
@@ -183,7 +183,7 @@ export class Runtime {
         onSuccess: (chunk) => Effect.flatMap(f(chunk), () => loop)
       })
       return loop
-    }))
+    })
   }
 
   // ---- backpressure ("suspend"): the socket pauses while a reader lags bufferSize frames behind ----
