@@ -278,7 +278,7 @@ export const scenarios: ReadonlyArray<Scenario> = [
     title: "Round trip, echo of a 64 B frame, one in flight",
     kind: "echo",
     // every client gets the same warm-up: enough for an Effect-based client's code to be optimised (measured in
-    // windows of 5 000 round trips, zen's first window costs ~1.4× the later ones in p50, 4× in CPU; raw ws's first
+    // windows of 5 000 round trips, zen's first window costs 1.4–1.6× the later ones in p50, 4× in CPU; raw ws's first
     // ~1.25×, 3×), so that the figure is the steady state a long-lived feed sees
     params: { quick: { warmup: 5_000, rounds: 5_000 }, full: { warmup: 10_000, rounds: 20_000 } },
     reps: { quick: 3, full: 5 },
