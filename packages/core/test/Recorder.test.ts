@@ -424,6 +424,14 @@ describe("Recorder", () => {
         assert.deepStrictEqual(data, ["{\"api_key\":\"***\",\"password\":\"***\",\"ok\":1}", "api_key=*** other=1"])
       }))
 
+    it.effect("a key is matched literally, regular-expression characters included", () =>
+      Effect.gen(function*() {
+        const data = yield* record(["{\"x.key+\":\"K\"}", "{\"token^\":\"T\"}", "{\"xykey\":\"K\"}"], {
+          redact: ["x.key+", "token^"]
+        })
+        assert.deepStrictEqual(data, ["{\"x.key+\":\"***\"}", "{\"token^\":\"***\"}", "{\"xykey\":\"K\"}"])
+      }))
+
     it.effect("frames without secrets are written unchanged, and redact: false disables masking", () =>
       Effect.gen(function*() {
         const harmless = ["{ \"channel\" : \"password_reset\", \"password_hint\": \"x\" }", "no secrets here"]
