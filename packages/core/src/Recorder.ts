@@ -315,22 +315,22 @@ const closeFile = (path: string, handle: FileHandle) =>
 const makeWriter = (path: string, handle: FileHandle, buffer: internal.EntryBuffer, redact: internal.Redactor) =>
   Effect.map(Effect.makeSemaphore(1), (semaphore) => {
     let failing = false
-    const write = (batch: Array<internal.Pending>) => {
-      const text = internal.formatBatch(batch, redact)
+    const write = (batch: { readonly text: string; readonly count: number }) => {
+      const text = batch.text
       return Effect.tryPromise({
         try: () => handle.appendFile(text, "utf8"),
         catch: (cause) => new RecorderError({ reason: "write", path, cause })
       }).pipe(Effect.matchEffect({
         onSuccess: () =>
           Effect.sync(() => {
-            buffer.written += batch.length
+            buffer.written += batch.count
             buffer.bytes += Buffer.byteLength(text)
             failing = false
             return true
           }),
         onFailure: (error) =>
           Effect.suspend(() => {
-            buffer.restore(batch)
+            buffer.retryLater(batch)
             const first = !failing
             failing = true
             return first ? Effect.logWarning("Recorder: write failed, retrying at the next flush", error) : Effect.void
@@ -339,8 +339,8 @@ const makeWriter = (path: string, handle: FileHandle, buffer: internal.EntryBuff
     }
     /** writes what is buffered; `false` when the write failed (the entries stay buffered) */
     const flushOnce: Effect.Effect<boolean> = semaphore.withPermits(1)(Effect.suspend(() => {
-      const batch = buffer.take()
-      return batch.length === 0 ? Effect.succeed(true) : write(batch)
+      const batch = buffer.take(redact)
+      return batch === undefined ? Effect.succeed(true) : write(batch)
     })).pipe(Effect.uninterruptible)
     const lose = Effect.suspend(() => {
       const lost = buffer.close()
@@ -406,7 +406,7 @@ export const make = (
       stats: () => ({
         written: buffer.written,
         bytes: buffer.bytes,
-        buffered: buffer.entries.length,
+        buffered: buffer.size,
         dropped: buffer.dropped
       })
     })

@@ -13,6 +13,7 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as nodePath from "node:path"
 import { fileURLToPath } from "node:url"
+import * as internal from "../src/internal/recorder.js"
 import * as Recorder from "../src/Recorder.js"
 
 const dir = fs.mkdtempSync(nodePath.join(os.tmpdir(), "zen-recorder-"))
@@ -302,6 +303,41 @@ describe("Recorder", () => {
           ])
         })
     )
+
+    it.effect("a failed batch is written first at the next flush, before what arrived since, and counts as buffered", () =>
+      Effect.gen(function*() {
+        const clock = yield* Effect.clock
+        const buffer = new internal.EntryBuffer(clock, () => {}, () => {})
+        const redact = internal.makeRedactor(false)
+        buffer.push(internal.TEXT, "in", "a", 0)
+        buffer.push(internal.TEXT, "in", "b", 0)
+        const failed = buffer.take(redact)!
+        assert.strictEqual(failed.count, 2)
+        buffer.retryLater(failed)
+        buffer.push(internal.TEXT, "out", "c", 0)
+        assert.strictEqual(buffer.size, 3)
+        const next = buffer.take(redact)!
+        assert.strictEqual(next.count, 3)
+        assert.deepStrictEqual(
+          next.text.trimEnd().split("\n").map((line) => JSON.parse(line).data),
+          ["a", "b", "c"]
+        )
+        assert.strictEqual(buffer.size, 0)
+        assert.isUndefined(buffer.take(redact))
+      }))
+
+    it.effect("entries left by failed writes count toward the cap: beyond it, new ones are dropped and counted", () =>
+      Effect.gen(function*() {
+        const clock = yield* Effect.clock
+        const buffer = new internal.EntryBuffer(clock, () => {}, () => {})
+        buffer.retryLater({ text: "", count: internal.MAX_BUFFERED - 1 })
+        buffer.push(internal.TEXT, "in", "fits", 0)
+        buffer.push(internal.TEXT, "in", "dropped", 0)
+        assert.strictEqual(buffer.size, internal.MAX_BUFFERED)
+        assert.strictEqual(buffer.dropped, 1)
+        assert.strictEqual(buffer.close(), internal.MAX_BUFFERED)
+        assert.strictEqual(buffer.dropped, internal.MAX_BUFFERED + 1)
+      }))
 
     it.effect("entries recorded after the scope closed are ignored", () =>
       Effect.gen(function*() {

@@ -41,12 +41,17 @@ export class Pending {
 }
 
 /**
- * The buffer shared by the record calls (synchronous, from the socket listeners) and the flush (from a fiber).
+ * The buffer shared by the record calls (synchronous, from the socket listeners) and the flush (from a fiber). A batch
+ * whose write failed is kept as its formatted text, to be written first at the next flush: the entries themselves are
+ * let go as soon as they are formatted, so they do not outlive a write in progress (and get promoted to the old space
+ * under a busy feed).
  *
  * @internal
  */
 export class EntryBuffer {
   entries: Array<Pending> = []
+  /** the text of the entries a failed write left, and how many they are */
+  unwritten: { readonly text: string; readonly count: number } | undefined = undefined
   closed = false
   written = 0
   bytes = 0
@@ -63,7 +68,7 @@ export class EntryBuffer {
   push(kind: Pending["kind"], dir: Direction, data: string | Uint8Array, code: number): void {
     if (this.closed) return
     const entries = this.entries
-    if (entries.length >= MAX_BUFFERED) {
+    if (entries.length + this.unwrittenCount >= MAX_BUFFERED) {
       this.dropped++
       return
     }
@@ -72,30 +77,49 @@ export class EntryBuffer {
     else if (length >= BATCH_SIZE) this.onFull()
   }
 
-  /** takes every buffered entry, in order */
-  take(): Array<Pending> {
-    const batch = this.entries
-    this.entries = []
-    return batch
+  get unwrittenCount(): number {
+    return this.unwritten?.count ?? 0
   }
 
-  /** puts a batch that could not be written back in front of what arrived since */
-  restore(batch: Array<Pending>): void {
-    this.entries = batch.concat(this.entries)
+  /** entries not written yet: buffered, or left by a failed write */
+  get size(): number {
+    return this.entries.length + this.unwrittenCount
+  }
+
+  /** what to write next: the text a failed write left, then every buffered entry formatted, in order */
+  take(redact: Redactor): { readonly text: string; readonly count: number } | undefined {
+    const batch = this.entries
+    const unwritten = this.unwritten
+    if (batch.length === 0) {
+      this.unwritten = undefined
+      return unwritten
+    }
+    this.entries = []
+    this.unwritten = undefined
+    const text = formatBatch(batch, redact)
+    return unwritten === undefined
+      ? { text, count: batch.length }
+      : { text: unwritten.text + text, count: unwritten.count + batch.length }
+  }
+
+  /** keeps the text of a failed write, in front of what arrives since */
+  retryLater(unwritten: { readonly text: string; readonly count: number }): void {
+    this.unwritten = unwritten
     this.onPending()
   }
 
-  /** closes the buffer when it is empty; later records are ignored */
+  /** closes the buffer when nothing is left to write; later records are ignored */
   closeIfEmpty(): boolean {
-    if (this.entries.length === 0) this.closed = true
+    if (this.size === 0) this.closed = true
     return this.closed
   }
 
   /** closes the buffer, dropping what could not be written */
   close(): number {
-    const lost = this.entries.length
+    const lost = this.size
     this.dropped += lost
     this.entries = []
+    this.unwritten = undefined
     this.closed = true
     return lost
   }
