@@ -5,7 +5,7 @@
  * @since 0.1.0
  */
 import type * as Chunk from "effect/Chunk"
-import type * as Config from "effect/Config"
+import * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
 import * as Deferred from "effect/Deferred"
@@ -14,6 +14,7 @@ import { dual } from "effect/Function"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
+import * as Redacted from "effect/Redacted"
 import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import type * as ClientEvent from "./ClientEvent.js"
@@ -196,7 +197,7 @@ let clientCount = 0
  * @category constructors
  */
 export const connect = (
-  url: string | Effect.Effect<string>,
+  url: ClientOptions.UrlInput,
   options?: ClientOptions.Options
 ): Effect.Effect<Client, ConnectError | InvalidOptions, Scope.Scope> =>
   Effect.gen(function*() {
@@ -213,7 +214,7 @@ export const connect = (
     yield* Tracing.withSpan(
       Effect.onError(Deferred.await(ready), () => runtime.close),
       "zen_websocket.connect",
-      { url: typeof url === "string" ? url : "<effect>", client: id }
+      { url: Effect.isEffect(url) ? "<effect>" : ClientOptions.showUrl(url), client: id }
     )
     return fromRuntime(runtime)
   })
@@ -427,7 +428,7 @@ export const close = (client: Client): Effect.Effect<void> => client.close
  * @category layers
  */
 export const layer = (
-  url: string | Effect.Effect<string>,
+  url: ClientOptions.UrlInput,
   options?: ClientOptions.Options
 ): Layer.Layer<Client, ConnectError | InvalidOptions> => Layer.scoped(Client, connect(url, options))
 
@@ -448,18 +449,58 @@ export const layer = (
  */
 export const layerAs = <I>(
   tag: Context.Tag<I, Client>,
-  url: string | Effect.Effect<string>,
+  url: ClientOptions.UrlInput,
   options?: ClientOptions.Options
 ): Layer.Layer<I, ConnectError | InvalidOptions> => Layer.scoped(tag, connect(url, options))
 
 /**
- * Like `layer`, with the URL read from `Config` (e.g. `Config.string("FEED_URL")`).
+ * What {@link layerConfig} reads from `Config`: the URL (a string or, better, `Config.redacted`) and any option.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface LayerConfig extends ClientOptions.Options {
+  readonly url: ClientOptions.Url
+}
+
+/**
+ * A layer providing a connected `Client` whose URL and options come from `Config`, in the convention of
+ * `PgClient.layerConfig`: pass a `Config.Config.Wrap<LayerConfig>`, with secrets through `Config.redacted`. The older
+ * form, a `Config<string>` URL and plain options, is still accepted.
+ *
+ * @example
+ * ```ts
+ * import * as Config from "effect/Config"
+ * import * as Client from "@zen-websocket/core/Client"
+ *
+ * const Feed = Client.layerConfig({
+ *   url: Config.redacted("FEED_URL"), // e.g. wss://feed.example/ws?token=…, never logged
+ *   retryCount: Config.integer("FEED_RETRIES").pipe(Config.withDefault(10)),
+ *   requestTimeout: Config.duration("FEED_REQUEST_TIMEOUT").pipe(Config.withDefault("10 seconds"))
+ * })
+ * const Legacy = Client.layerConfig(Config.string("FEED_URL"), { retryCount: 10 })
+ * ```
  *
  * @since 0.1.0
  * @category layers
  */
-export const layerConfig = (
-  url: Config.Config<string>,
+export const layerConfig: {
+  (
+    config: Config.Config.Wrap<LayerConfig>
+  ): Layer.Layer<Client, ConnectError | InvalidOptions | ConfigError.ConfigError>
+  (
+    url: Config.Config<string>,
+    options?: ClientOptions.Options
+  ): Layer.Layer<Client, ConnectError | InvalidOptions | ConfigError.ConfigError>
+} = (
+  config: Config.Config.Wrap<LayerConfig> | Config.Config<string>,
   options?: ClientOptions.Options
 ): Layer.Layer<Client, ConnectError | InvalidOptions | ConfigError.ConfigError> =>
-  Layer.unwrapEffect(Effect.map(url, (u) => layer(u, options)))
+  Layer.unwrapEffect(Effect.map(
+    Config.isConfig(config) ? config as Config.Config<unknown> : Config.unwrap(config),
+    (value) => {
+      if (typeof value === "string" || Redacted.isRedacted(value)) return layer(value as ClientOptions.Url, options)
+      const { url, ...rest } = value as LayerConfig
+      return layer(url, rest)
+    }
+  ))

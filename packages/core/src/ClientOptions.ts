@@ -1,38 +1,50 @@
 /**
- * The options of `Client.connect`, their defaults and their validation. Options are checked with `Schema` before any
- * socket opens; a bad one fails with `InvalidOptions` naming the field, the value and the rule.
+ * The options of `Client.connect`, written once: the exported {@link Options} `Schema` is the source of the input type
+ * ({@link Options}), the resolved type ({@link Resolved}) and the {@link defaults}. Durations accept milliseconds or
+ * any `Duration.DurationInput` (`"5 seconds"`) and are decoded once to milliseconds; header values may be `Redacted`.
+ * Validation runs before any socket opens and reports every bad field at once in one `InvalidOptions`.
+ *
+ * @example
+ * ```ts
+ * import * as Effect from "effect/Effect"
+ * import * as ClientOptions from "@zen-websocket/core/ClientOptions"
+ *
+ * const resolved = ClientOptions.validate({ timeout: "5 seconds", retryCount: Infinity })
+ * // Effect<Resolved, InvalidOptions>: { timeout: 5000, retryCount: Infinity, retryDelay: 1000, … }
+ * ```
  *
  * @since 0.1.0
  */
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
-import * as ParseResult from "effect/ParseResult"
-import * as Predicate from "effect/Predicate"
+import * as Redacted from "effect/Redacted"
 import type * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
 import type * as tls from "node:tls"
+import * as Heartbeat from "./Heartbeat.js"
+import { redactUrl } from "./internal/redact.js"
+import {
+  anyObject,
+  decodeOptions,
+  effectOr,
+  fn,
+  invalid,
+  Millis,
+  PositiveInt,
+  rule,
+  shown
+} from "./internal/schemaRules.js"
 import type * as JsonRpc from "./JsonRpc.js"
-import type { Message } from "./Message.js"
 import type { SubscriptionProtocol } from "./SubscriptionProtocol.js"
-import { InvalidOptions } from "./WebSocketError.js"
+import type { InvalidOptions } from "./WebSocketError.js"
 
 /**
- * Heartbeat strategies (DESIGN §3.6). Intervals and timeouts are in milliseconds.
+ * Heartbeat strategies (DESIGN §3.6); they live with `Heartbeat` (this is the same type).
  *
  * @since 0.1.0
  * @category models
  */
-export type HeartbeatConfig =
-  | { readonly type: "ping"; readonly interval: number; readonly maxMissed?: number | undefined }
-  | { readonly type: "pong"; readonly interval: number; readonly timeout?: number | undefined }
-  | { readonly type: "deribit"; readonly interval: number }
-  | {
-    readonly type: "custom"
-    readonly interval: number
-    readonly message: string | object
-    readonly isResponse?: ((message: Message) => boolean) | undefined
-    readonly maxMissed?: number | undefined
-  }
+export type HeartbeatConfig = Heartbeat.HeartbeatConfig
 
 /**
  * What a restore hook can do on a fresh connection, before it is handed to users: requests and sends go out even
@@ -59,285 +71,247 @@ export interface Session {
 export type RestoreHook = (session: Session) => Effect.Effect<void, unknown>
 
 /**
- * What `Client.connect` accepts. Every field is optional; the defaults are the seed's.
+ * Upgrade headers: values are strings or `Redacted` strings (unwrapped only when the request is made).
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category models
  */
-export interface Options {
-  /** ms for TCP + TLS + upgrade of one attempt (default 5000) */
-  readonly timeout?: number | undefined
-  /** upgrade headers; an Effect is evaluated on every attempt (fresh tokens) */
-  readonly headers?: Readonly<Record<string, string>> | Effect.Effect<Readonly<Record<string, string>>> | undefined
-  /** WebSocket subprotocols */
-  readonly protocols?: string | ReadonlyArray<string> | undefined
-  /** log frames and transitions with `Effect.logDebug` */
-  readonly debug?: boolean | undefined
-  /** reconnection attempts per outage (default 3; `Infinity` allowed) */
-  readonly retryCount?: number | undefined
-  /** first backoff delay in ms (default 1000) */
-  readonly retryDelay?: number | undefined
-  /** cap on one backoff delay in ms (default 30000) */
-  readonly maxBackoff?: number | undefined
-  /** randomise every delay (default true) */
-  readonly jitter?: boolean | undefined
-  /** reconnect after an abnormal loss (default true) */
-  readonly reconnectOnError?: boolean | undefined
-  /** re-subscribe tracked channels after a reconnect (default true) */
-  readonly restoreSubscriptions?: boolean | undefined
-  /** a full schedule overriding retryCount / retryDelay / maxBackoff / jitter */
-  readonly reconnectSchedule?: Schedule.Schedule<unknown, unknown> | undefined
-  /** which connection ends are worth a retry */
-  readonly shouldReconnect?: ((cause: unknown) => boolean) | undefined
-  /** heartbeat strategy (default: none) */
-  readonly heartbeatConfig?: HeartbeatConfig | undefined
-  /** ms for a correlated request (default 30000); no hidden cap */
-  readonly requestTimeout?: number | undefined
-  /** buffer sends while reconnecting (default: none, sends fail fast with `NotConnected`) */
-  readonly offlineQueue?: {
-    readonly capacity: number
-    readonly strategy: "dropOldest" | "dropNewest" | "fail"
-  } | undefined
-  /** inbound buffering: `suspend` pauses the socket when consumers fall behind (default suspend, 1024 frames) */
-  readonly inbound?: {
-    readonly bufferSize: number
-    readonly strategy: "suspend" | "sliding" | "dropping"
-  } | undefined
-  /** largest inbound frame in bytes (default 16 MiB); larger frames close the connection with 1009 */
-  readonly maxPayload?: number | undefined
-  /** Node TLS options passed through to the socket; certificates are verified unless told otherwise */
-  readonly tls?: tls.ConnectionOptions | undefined
-  /** path of a JSONL session recording */
-  readonly recordTo?: string | undefined
-  /** samples kept for p50/p99 (default 100) */
-  readonly latencyBufferSize?: number | undefined
-  /** how subscribe/unsubscribe frames are built and confirmed (default: JSON-RPC `public/subscribe`) */
-  readonly subscriptionProtocol?: SubscriptionProtocol | undefined
-  /** outbound buffering: sends wait while the socket's `bufferedAmount` is over `highWaterMark` bytes (default 1 MiB) */
-  readonly outbound?: { readonly highWaterMark: number } | undefined
-  /** run on every new connection before subscriptions are restored (re-authentication) */
-  readonly restoreHooks?: ReadonlyArray<RestoreHook> | undefined
-  /** a name for logs, metrics and layers */
-  readonly id?: string | undefined
-}
+export type Headers = Readonly<Record<string, string | Redacted.Redacted<string>>>
 
-const message = (rule: string) => ({ message: () => rule })
+const HeaderValues = Schema.Record({
+  key: Schema.String,
+  value: Schema.Union(Schema.String, Schema.RedactedFromSelf(Schema.String))
+}).annotations(rule("must be an object of string (or Redacted) header values"))
 
-const PositiveMs = Schema.Number.pipe(
-  Schema.int(),
-  Schema.positive(),
-  Schema.annotations(message("must be a positive integer number of milliseconds"))
+const Protocols = Schema.transform(
+  Schema.Union(Schema.String, Schema.Array(Schema.String)).annotations(rule("must be a string or an array of strings")),
+  Schema.Array(Schema.String),
+  { strict: true, decode: (p) => typeof p === "string" ? [p] : p, encode: (p) => p }
 )
-const PositiveInt = Schema.Number.pipe(
-  Schema.int(),
-  Schema.positive(),
-  Schema.annotations(message("must be a positive integer"))
-)
+
 const RetryCount = Schema.Number.pipe(
   Schema.filter((n) => n === Infinity || (Number.isInteger(n) && n >= 0)),
-  Schema.annotations(message("must be a non-negative integer or Infinity"))
+  Schema.annotations(rule("must be a non-negative integer or Infinity"))
 )
-const fn = <A>(name: string) =>
-  Schema.declare((u): u is A => typeof u === "function", message(`must be a function (${name})`))
-const effectOr = <A>(schema: Schema.Schema<A>, name: string) =>
-  Schema.Union(
-    schema,
-    Schema.declare(
-      (u): u is Effect.Effect<A> => Effect.isEffect(u),
-      message(`must be ${name} or an Effect producing it`)
-    )
-  )
-const anyObject = <A>(rule: string) =>
-  Schema.declare((u): u is A => Predicate.isObject(u) && !Array.isArray(u), message(rule))
 
-const HeartbeatSchema = Schema.Union(
-  Schema.Struct({
-    type: Schema.Literal("ping"),
-    interval: PositiveMs,
-    maxMissed: Schema.optional(PositiveInt)
-  }),
-  Schema.Struct({ type: Schema.Literal("pong"), interval: PositiveMs, timeout: Schema.optional(PositiveMs) }),
-  Schema.Struct({ type: Schema.Literal("deribit"), interval: PositiveMs }),
-  Schema.Struct({
-    type: Schema.Literal("custom"),
-    interval: PositiveMs,
-    message: Schema.Union(Schema.String, anyObject<object>("must be a string or an object")),
-    isResponse: Schema.optional(fn<(message: Message) => boolean>("message => boolean")),
-    maxMissed: Schema.optional(PositiveInt)
-  })
-).annotations(message("must be { type: \"ping\" | \"pong\" | \"deribit\" | \"custom\", interval: ms, … }"))
+const optional = <A, I>(schema: Schema.Schema<A, I>, value: () => A) => Schema.optionalWith(schema, { default: value })
 
-const OptionsSchema = Schema.Struct({
-  timeout: Schema.optional(PositiveMs),
-  headers: Schema.optional(
-    effectOr(Schema.Record({ key: Schema.String, value: Schema.String }), "an object of string header values")
+/**
+ * The options `Schema`: every field, its rule and its default (the seed's, plus ours for what the original lacks).
+ *
+ * | field | default | meaning |
+ * |---|---|---|
+ * | `timeout` | 5 s | TCP + TLS + upgrade of one attempt |
+ * | `headers` | `{}` | upgrade headers (`Redacted` values allowed); an Effect is evaluated on every attempt |
+ * | `protocols` | none | WebSocket subprotocols |
+ * | `debug` | false | log frames and transitions with `Effect.logDebug` |
+ * | `retryCount` | 3 | reconnection attempts per outage (`Infinity` allowed) |
+ * | `retryDelay` | 1 s | first backoff delay |
+ * | `maxBackoff` | 30 s | cap on one backoff delay (must be ≥ `retryDelay`) |
+ * | `jitter` | true | randomise every delay |
+ * | `reconnectOnError` | true | reconnect after an abnormal loss |
+ * | `restoreSubscriptions` | true | re-subscribe tracked channels after a reconnect |
+ * | `reconnectSchedule` | none | a full schedule overriding retryCount / retryDelay / maxBackoff / jitter |
+ * | `shouldReconnect` | `ErrorHandler.isRecoverable` | which connection ends are worth a retry |
+ * | `heartbeatConfig` | none | see `Heartbeat.HeartbeatConfig` |
+ * | `requestTimeout` | 30 s | a correlated request; no hidden cap |
+ * | `offlineQueue` | none | `{ capacity, strategy }`: buffer sends while reconnecting |
+ * | `inbound` | 1024, suspend | `{ bufferSize, strategy }`: `suspend` pauses the socket when consumers fall behind |
+ * | `maxPayload` | 16 MiB | largest inbound frame; larger ones close the connection with 1009 |
+ * | `tls` | verify | Node TLS options passed through to the socket |
+ * | `recordTo` | none | path of a JSONL session recording |
+ * | `latencyBufferSize` | 100 | samples kept for p50/p99 |
+ * | `subscriptionProtocol` | JSON-RPC | how subscribe/unsubscribe frames are built and confirmed |
+ * | `outbound` | 1 MiB | `{ highWaterMark }`: sends wait while the socket buffers more bytes |
+ * | `restoreHooks` | none | run on every new connection before subscriptions are restored |
+ * | `id` | generated | a name for logs, metrics and layers |
+ *
+ * @example
+ * ```ts
+ * import * as Schema from "effect/Schema"
+ * import * as ClientOptions from "@zen-websocket/core/ClientOptions"
+ *
+ * const resolved = Schema.decodeUnknownSync(ClientOptions.Options)({ requestTimeout: "10 seconds" })
+ * resolved.requestTimeout // 10000
+ * ```
+ *
+ * @since 0.2.0
+ * @category schemas
+ */
+export const Options = Schema.Struct({
+  timeout: optional(Millis, () => 5_000),
+  headers: optional(
+    effectOr(HeaderValues, "an object of string header values"),
+    (): Headers | Effect.Effect<Headers> => ({})
   ),
-  protocols: Schema.optional(Schema.Union(Schema.String, Schema.Array(Schema.String))),
-  debug: Schema.optional(Schema.Boolean),
-  retryCount: Schema.optional(RetryCount),
-  retryDelay: Schema.optional(PositiveMs),
-  maxBackoff: Schema.optional(PositiveMs),
-  jitter: Schema.optional(Schema.Boolean),
-  reconnectOnError: Schema.optional(Schema.Boolean),
-  restoreSubscriptions: Schema.optional(Schema.Boolean),
+  protocols: optional(Protocols, (): ReadonlyArray<string> => []),
+  debug: optional(Schema.Boolean, () => false),
+  retryCount: optional(RetryCount, () => 3),
+  retryDelay: optional(Millis, () => 1_000),
+  maxBackoff: optional(Millis, () => 30_000),
+  jitter: optional(Schema.Boolean, () => true),
+  reconnectOnError: optional(Schema.Boolean, () => true),
+  restoreSubscriptions: optional(Schema.Boolean, () => true),
   reconnectSchedule: Schema.optional(anyObject<Schedule.Schedule<unknown, unknown>>("must be a Schedule")),
   shouldReconnect: Schema.optional(fn<(cause: unknown) => boolean>("cause => boolean")),
-  heartbeatConfig: Schema.optional(HeartbeatSchema),
-  requestTimeout: Schema.optional(PositiveMs),
+  heartbeatConfig: Schema.optional(Heartbeat.HeartbeatConfig),
+  requestTimeout: optional(Millis, () => 30_000),
   offlineQueue: Schema.optional(Schema.Struct({
     capacity: PositiveInt,
     strategy: Schema.Literal("dropOldest", "dropNewest", "fail")
   })),
-  inbound: Schema.optional(Schema.Struct({
-    bufferSize: PositiveInt,
-    strategy: Schema.Literal("suspend", "sliding", "dropping")
-  })),
-  maxPayload: Schema.optional(PositiveInt),
+  inbound: optional(
+    Schema.Struct({ bufferSize: PositiveInt, strategy: Schema.Literal("suspend", "sliding", "dropping") }),
+    () => ({ bufferSize: 1024, strategy: "suspend" as const })
+  ),
+  maxPayload: optional(PositiveInt, () => 16 * 1024 * 1024),
   tls: Schema.optional(anyObject<tls.ConnectionOptions>("must be an object of Node TLS options")),
   recordTo: Schema.optional(Schema.NonEmptyString),
-  latencyBufferSize: Schema.optional(PositiveInt),
+  latencyBufferSize: optional(PositiveInt, () => 100),
   subscriptionProtocol: Schema.optional(anyObject<SubscriptionProtocol>("must be a SubscriptionProtocol")),
-  outbound: Schema.optional(Schema.Struct({ highWaterMark: PositiveInt })),
-  restoreHooks: Schema.optional(Schema.Array(fn<RestoreHook>("session => Effect"))),
+  outbound: optional(Schema.Struct({ highWaterMark: PositiveInt }), () => ({ highWaterMark: 1024 * 1024 })),
+  restoreHooks: optional(Schema.Array(fn<RestoreHook>("session => Effect")), (): ReadonlyArray<RestoreHook> => []),
   id: Schema.optional(Schema.NonEmptyString)
 })
 
 /**
- * Options with every default applied.
+ * What `Client.connect` accepts (the encoded side of {@link Options}). Every field is optional.
  *
  * @since 0.1.0
  * @category models
  */
-export interface Resolved {
-  readonly timeout: number
-  readonly headers: Readonly<Record<string, string>> | Effect.Effect<Readonly<Record<string, string>>>
-  readonly protocols: ReadonlyArray<string>
-  readonly debug: boolean
-  readonly retryCount: number
-  readonly retryDelay: number
-  readonly maxBackoff: number
-  readonly jitter: boolean
-  readonly reconnectOnError: boolean
-  readonly restoreSubscriptions: boolean
-  readonly reconnectSchedule: Schedule.Schedule<unknown, unknown> | undefined
-  readonly shouldReconnect: ((cause: unknown) => boolean) | undefined
-  readonly heartbeatConfig: HeartbeatConfig | undefined
-  readonly requestTimeout: number
-  readonly offlineQueue: Options["offlineQueue"]
-  readonly inbound: { readonly bufferSize: number; readonly strategy: "suspend" | "sliding" | "dropping" }
-  readonly maxPayload: number
-  readonly tls: tls.ConnectionOptions | undefined
-  readonly recordTo: string | undefined
-  readonly latencyBufferSize: number
-  readonly subscriptionProtocol: SubscriptionProtocol | undefined
-  readonly outbound: { readonly highWaterMark: number }
-  readonly restoreHooks: ReadonlyArray<RestoreHook>
-  readonly id: string | undefined
-}
+export type Options = typeof Options.Encoded
 
 /**
- * The defaults (the seed's, plus ours for the options the original lacks).
+ * Options with every default applied and every duration in milliseconds (the decoded side of {@link Options}).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Resolved = typeof Options.Type
+
+const decode = decodeOptions(Options)
+
+/**
+ * The defaults: the {@link Options} schema applied to `{}`.
+ *
+ * @example
+ * ```ts
+ * import * as ClientOptions from "@zen-websocket/core/ClientOptions"
+ *
+ * ClientOptions.defaults.retryDelay // 1000
+ * ```
  *
  * @since 0.1.0
  * @category constants
  */
-export const defaults = {
-  timeout: 5_000,
-  headers: {},
-  protocols: [],
-  debug: false,
-  retryCount: 3,
-  retryDelay: 1_000,
-  maxBackoff: 30_000,
-  jitter: true,
-  reconnectOnError: true,
-  restoreSubscriptions: true,
-  reconnectSchedule: undefined,
-  shouldReconnect: undefined,
-  heartbeatConfig: undefined,
-  requestTimeout: 30_000,
-  offlineQueue: undefined,
-  inbound: { bufferSize: 1024, strategy: "suspend" },
-  maxPayload: 16 * 1024 * 1024,
-  tls: undefined,
-  recordTo: undefined,
-  latencyBufferSize: 100,
-  subscriptionProtocol: undefined,
-  outbound: { highWaterMark: 1024 * 1024 },
-  restoreHooks: [],
-  id: undefined
-} as const satisfies Resolved
-
-const decode = Schema.decodeUnknownEither(OptionsSchema, { errors: "first", onExcessProperty: "error" })
+export const defaults: Resolved = Either.getOrThrow(decode({}))
 
 /**
- * Validates options and applies the defaults.
+ * Validates options and applies the defaults. Every bad field is reported in one `InvalidOptions` (`issues`; `field`,
+ * `value` and `rule` name the first).
+ *
+ * @example
+ * ```ts
+ * import * as Effect from "effect/Effect"
+ * import * as ClientOptions from "@zen-websocket/core/ClientOptions"
+ *
+ * const failed = Effect.flip(ClientOptions.validate({ timeout: -1, retryCount: 1.5 }))
+ * // InvalidOptions { field: "timeout", issues: [{ field: "timeout", … }, { field: "retryCount", … }] }
+ * ```
  *
  * @since 0.1.0
  * @category validation
  */
 export const validate = (options: Options | undefined): Effect.Effect<Resolved, InvalidOptions> =>
   Effect.suspend(() => {
-    const input = options ?? {}
-    if (!Predicate.isObject(input) || Array.isArray(input)) {
-      return Effect.fail(new InvalidOptions({ field: "options", value: input, rule: "must be an object" }))
+    const decoded = decode(options ?? {})
+    if (Either.isLeft(decoded)) return Effect.fail(decoded.left)
+    const resolved = decoded.right
+    if (resolved.maxBackoff < resolved.retryDelay) {
+      return Effect.fail(invalid([{
+        field: "maxBackoff",
+        value: resolved.maxBackoff,
+        rule: `must be >= retryDelay (${resolved.retryDelay})`
+      }]))
     }
-    const decoded = decode(input)
-    if (Either.isLeft(decoded)) return Effect.fail(toInvalidOptions(decoded.left, input))
-    return checkRelations(resolve(input as Options))
+    return Effect.succeed(resolved)
   })
 
-const resolve = (options: Options): Resolved => {
-  const resolved: Record<string, unknown> = { ...defaults }
-  for (const [key, value] of Object.entries(options)) {
-    if (value !== undefined) resolved[key] = value
-  }
-  if (typeof resolved.protocols === "string") resolved.protocols = [resolved.protocols]
-  return resolved as unknown as Resolved
-}
-
-const checkRelations = (options: Resolved): Effect.Effect<Resolved, InvalidOptions> =>
-  options.maxBackoff < options.retryDelay
-    ? Effect.fail(
-      new InvalidOptions({
-        field: "maxBackoff",
-        value: options.maxBackoff,
-        rule: `must be >= retryDelay (${options.retryDelay})`
-      })
-    )
-    : Effect.succeed(options)
-
-const toInvalidOptions = (error: ParseResult.ParseError, input: object): InvalidOptions => {
-  const [issue] = ParseResult.ArrayFormatter.formatErrorSync(error)
-  const path = issue?.path ?? []
-  const field = path.length === 0 ? "options" : path.map(String).join(".")
-  const rule = issue?._tag === "Unexpected" ? "is not a known option" : (issue?.message ?? "is invalid")
-  return new InvalidOptions({ field, value: valueAt(input, path), rule })
-}
-
-const valueAt = (input: unknown, path: ReadonlyArray<PropertyKey>): unknown =>
-  path.reduce<unknown>((value, key) => (Predicate.isObject(value) ? (value as any)[key] : undefined), input)
+/**
+ * What `Client.connect` accepts as a URL: a string or a `Redacted` string (the secret stays out of logs and errors).
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type Url = string | Redacted.Redacted<string>
 
 /**
- * Checks a URL: a `ws://` or `wss://` URL with a host.
+ * Where `Client.connect` connects: a {@link Url}, or an Effect producing one, evaluated on every attempt (fresh signed
+ * URLs or tokens).
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type UrlInput = Url | Effect.Effect<Url>
+
+/**
+ * The URL text of a {@link Url} (a `Redacted` one unwrapped: only for the socket itself).
+ *
+ * @since 0.2.0
+ * @category utils
+ */
+export const urlText = (url: Url): string => Redacted.isRedacted(url) ? Redacted.value(url) : url
+
+/**
+ * Checks a URL: a `ws://` or `wss://` URL with a host. Secrets in it (query tokens, userinfo) are masked in the
+ * `InvalidOptions` it may fail with.
+ *
+ * @example
+ * ```ts
+ * import * as ClientOptions from "@zen-websocket/core/ClientOptions"
+ *
+ * ClientOptions.validateUrl("wss://example.com/ws") // Effect<URL, InvalidOptions>
+ * ```
  *
  * @since 0.1.0
  * @category validation
  */
 export const validateUrl = (url: unknown): Effect.Effect<URL, InvalidOptions> =>
   Effect.suspend(() => {
+    const text = Redacted.isRedacted(url) ? Redacted.value(url) : url
     const rule = "must be a ws:// or wss:// URL with a host, e.g. wss://example.com/ws"
-    if (typeof url !== "string") return Effect.fail(new InvalidOptions({ field: "url", value: url, rule }))
+    const fail = (detail = "") =>
+      Effect.fail(invalid([{
+        field: "url",
+        value: Redacted.isRedacted(url) ? url : shown(text),
+        rule: rule + detail
+      }]))
+    if (typeof text !== "string") return fail()
     let parsed: URL
     try {
-      parsed = new URL(url)
+      parsed = new URL(text)
     } catch {
-      return Effect.fail(new InvalidOptions({ field: "url", value: url, rule }))
+      return fail()
     }
     if (parsed.protocol !== "ws:" && parsed.protocol !== "wss:") {
-      const hint = parsed.protocol === "http:" || parsed.protocol === "https:" ? " (use ws:// or wss://)" : ""
-      return Effect.fail(new InvalidOptions({ field: "url", value: url, rule: rule + hint }))
+      return fail(parsed.protocol === "http:" || parsed.protocol === "https:" ? " (use ws:// or wss://)" : "")
     }
-    if (parsed.hostname === "") return Effect.fail(new InvalidOptions({ field: "url", value: url, rule }))
+    if (parsed.hostname === "") return fail()
     return Effect.succeed(parsed)
   })
+
+/**
+ * A URL as it may be shown (logs, spans, errors): a `Redacted` one as `<redacted>`, a string with its secrets masked.
+ *
+ * @example
+ * ```ts
+ * import * as ClientOptions from "@zen-websocket/core/ClientOptions"
+ *
+ * ClientOptions.showUrl("wss://x.test/ws?token=abc&depth=10") // "wss://x.test/ws?token=***&depth=10"
+ * ```
+ *
+ * @since 0.2.0
+ * @category utils
+ */
+export const showUrl = (url: Url): string => Redacted.isRedacted(url) ? "<redacted>" : redactUrl(url)

@@ -108,7 +108,7 @@ export const SupervisorEvent = Data.taggedEnum<SupervisorEvent>()
 export interface ClientSupervisor {
   /** starts a supervised client; resolves once it is connected (or fails like `Client.connect`) */
   readonly startClient: (
-    url: string | Effect.Effect<string>,
+    url: ClientOptions.UrlInput,
     options?: StartOptions
   ) => Effect.Effect<Client.Client, ConnectError | InvalidOptions>
   /** stops a client: closes it, runs `onDisconnect`, forgets it. Idempotent. */
@@ -148,7 +148,7 @@ export const make: Effect.Effect<ClientSupervisor, never, Scope.Scope> = Effect.
   const stopClient = (client: Client.Client | string) =>
     Effect.suspend(() => FiberMap.remove(fibers, typeof client === "string" ? client : client.id))
 
-  const startClient = (url: string | Effect.Effect<string>, options?: StartOptions) =>
+  const startClient = (url: ClientOptions.UrlInput, options?: StartOptions) =>
     Effect.gen(function*() {
       const { onConnect, onDisconnect, restartIntensity, ...clientOptions } = options ?? {}
       const resolved = yield* ClientOptions.validate(clientOptions)
@@ -244,7 +244,7 @@ const supervise = (
       if (restarts.length >= intensity.maxRestarts) {
         proxy.down = true
         yield* proxy.detach()
-        yield* Effect.logWarning(`[${proxy.id}] restart limit reached: staying down`)
+        yield* Effect.annotateLogs(Effect.logWarning("restart limit reached: staying down"), "client_id", proxy.id)
         return yield* emit(
           SupervisorEvent.RestartLimitReached({ id: proxy.id, ...intensity, restarts: restarts.length })
         )
@@ -257,7 +257,7 @@ const supervise = (
 /** One client from connect to give-up (or interruption), with its callbacks. */
 const runIncarnation = (
   proxy: SupervisedClient,
-  url: string | Effect.Effect<string>,
+  url: ClientOptions.UrlInput,
   options: ClientOptions.Options,
   started: Deferred.Deferred<void, ConnectError | InvalidOptions>,
   onConnect: LifecycleCallback | undefined,

@@ -14,6 +14,7 @@
 import * as Cause from "effect/Cause"
 import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
+import { redactUrl } from "./internal/redact.js"
 import type {
   ConnectError,
   Disconnected,
@@ -812,7 +813,8 @@ const show = (u: unknown): string => {
   } catch {
     out = "<uninspectable>"
   }
-  return out.length > maxShow ? `${out.slice(0, maxShow)}…` : out
+  const masked = redactUrl(out)
+  return masked.length > maxShow ? `${masked.slice(0, maxShow)}…` : masked
 }
 
 const render = (u: unknown): string => {

@@ -24,7 +24,6 @@ import * as Cause from "effect/Cause"
 import * as Chunk from "effect/Chunk"
 import type * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
-import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -38,27 +37,22 @@ import * as Stream from "effect/Stream"
 import * as nodeFs from "node:fs"
 import type { FileHandle } from "node:fs/promises"
 import * as internal from "./internal/recorder.js"
+import { RecorderError } from "./WebSocketError.js"
 
 // -------------------------------------------------------------------------------------------------------------------
 // errors
 // -------------------------------------------------------------------------------------------------------------------
 
-/**
- * A recording could not be opened (or rotated), written, or read. `cause` is the raw Node error (with its `code`).
- *
- * @since 0.1.0
- * @category errors
- */
-export class RecorderError extends Data.TaggedError("RecorderError")<{
-  readonly reason: "open" | "write" | "read"
-  readonly path: string
-  readonly cause: unknown
-}> {
-  override get message(): string {
-    const detail = this.cause instanceof Error ? `: ${this.cause.message}` : ""
-    return `Could not ${this.reason} the recording ${this.path}${detail}`
-  }
-}
+export {
+  /**
+   * A recording could not be opened (or rotated), written, or read (one of the library's errors, see
+   * `WebSocketError`). `cause` is the raw Node error (with its `code`).
+   *
+   * @since 0.1.0
+   * @category errors
+   */
+  RecorderError
+} from "./WebSocketError.js"
 
 // -------------------------------------------------------------------------------------------------------------------
 // wire format

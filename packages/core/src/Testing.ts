@@ -17,19 +17,36 @@
  * @since 0.1.0
  */
 import * as Context from "effect/Context"
-import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import { dual } from "effect/Function"
 import * as Layer from "effect/Layer"
 import * as Predicate from "effect/Predicate"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
-import type { IncomingHttpHeaders } from "node:http"
 import * as Client from "./Client.js"
 import type * as ClientOptions from "./ClientOptions.js"
+import type * as models from "./internal/mockModels.js"
+import { TypeId as typeId } from "./internal/mockModels.js"
 import * as internal from "./internal/mockServer.js"
 import * as Recorder from "./Recorder.js"
-import type { ConnectError, InvalidOptions } from "./WebSocketError.js"
+import type { ConnectError, InvalidOptions, MockAssertionError, MockServerError } from "./WebSocketError.js"
+
+export {
+  /**
+   * An assertion on the mock server did not hold in time (one of the library's errors, see `WebSocketError`).
+   *
+   * @since 0.1.0
+   * @category errors
+   */
+  MockAssertionError,
+  /**
+   * The mock server could not start or listen again (one of the library's errors, see `WebSocketError`).
+   *
+   * @since 0.1.0
+   * @category errors
+   */
+  MockServerError
+} from "./WebSocketError.js"
 
 // -------------------------------------------------------------------------------------------------------------------
 // models
@@ -67,9 +84,7 @@ export interface MockServerOptions {
  * @since 0.1.0
  * @category models
  */
-export type Frame =
-  | { readonly _tag: "Text"; readonly data: string }
-  | { readonly _tag: "Binary"; readonly data: Uint8Array }
+export type Frame = models.Frame
 
 /**
  * A frame the server received from a client, with the connection it came on and when (ms since the epoch).
@@ -77,10 +92,7 @@ export type Frame =
  * @since 0.1.0
  * @category models
  */
-export type ReceivedFrame = Frame & {
-  readonly connectionId: number
-  readonly at: number
-}
+export type ReceivedFrame = models.ReceivedFrame
 
 /**
  * What a handler answers: one frame (a string is a text frame, bytes a binary frame), several frames in order, or
@@ -89,7 +101,7 @@ export type ReceivedFrame = Frame & {
  * @since 0.1.0
  * @category models
  */
-export type Reply = string | Uint8Array | ReadonlyArray<string | Uint8Array> | undefined | void
+export type Reply = models.Reply
 
 /**
  * Answers one received frame. Replies on one connection keep the order of the frames. A handler that throws or fails
@@ -98,7 +110,7 @@ export type Reply = string | Uint8Array | ReadonlyArray<string | Uint8Array> | u
  * @since 0.1.0
  * @category models
  */
-export type Handler = (frame: Frame, connection: MockConnection) => Reply | Effect.Effect<Reply>
+export type Handler = models.Handler
 
 /**
  * One live connection, as seen by a `Handler`.
@@ -106,18 +118,7 @@ export type Handler = (frame: Frame, connection: MockConnection) => Reply | Effe
  * @since 0.1.0
  * @category models
  */
-export interface MockConnection {
-  /** 1 for the first accepted connection, then 2, 3… */
-  readonly id: number
-  /** The upgrade request: `url` keeps the query string. */
-  readonly request: { readonly url: string; readonly headers: IncomingHttpHeaders }
-  /** Sends a frame (text for a string, binary for bytes), subject to `delayFrames` and `goSilent`. */
-  readonly send: (frame: string | Uint8Array) => void
-  /** Starts a close handshake. */
-  readonly close: (code?: number | undefined, reason?: string | undefined) => void
-  /** Destroys the socket without a close frame (the client sees 1006). */
-  readonly terminate: () => void
-}
+export type MockConnection = models.MockConnection
 
 /**
  * Selects a received frame:
@@ -131,12 +132,7 @@ export interface MockConnection {
  * @since 0.1.0
  * @category models
  */
-export type Matcher =
-  | string
-  | RegExp
-  | Uint8Array
-  | Record<string, unknown>
-  | ((frame: ReceivedFrame) => boolean)
+export type Matcher = models.Matcher
 
 /**
  * The upgrade request of one connection attempt.
@@ -144,11 +140,7 @@ export type Matcher =
  * @since 0.1.0
  * @category models
  */
-export interface UpgradeRequest {
-  /** The request target, with the query string. */
-  readonly url: string
-  readonly headers: IncomingHttpHeaders
-}
+export type UpgradeRequest = models.UpgradeRequest
 
 /**
  * How `simulateDisconnect` ends the connections: `"normal"` closes with 1000 "Normal closure", `"going_away"` with
@@ -158,13 +150,13 @@ export interface UpgradeRequest {
  * @since 0.1.0
  * @category models
  */
-export type DisconnectMode = "normal" | "going_away" | "abnormal" | number
+export type DisconnectMode = models.DisconnectMode
 
 /**
  * @since 0.1.0
  * @category type ids
  */
-export const TypeId: unique symbol = Symbol.for("@zen-websocket/core/Testing/MockServer")
+export const TypeId: typeof typeId = typeId
 
 /**
  * @since 0.1.0
@@ -259,36 +251,6 @@ export const MockServer: Context.Tag<MockServer, MockServer> = Context.GenericTa
 export const isMockServer = (u: unknown): u is MockServer => Predicate.hasProperty(u, TypeId)
 
 // -------------------------------------------------------------------------------------------------------------------
-// errors
-// -------------------------------------------------------------------------------------------------------------------
-
-/**
- * An assertion on the mock server did not hold in time. `received` holds the frames received so far.
- *
- * @since 0.1.0
- * @category errors
- */
-export class MockAssertionError extends Data.TaggedError("MockAssertionError")<{
-  readonly message: string
-  readonly received: ReadonlyArray<ReceivedFrame>
-}> {}
-
-/**
- * The mock server could not start or listen again (port taken, certificate generation failed).
- *
- * @since 0.1.0
- * @category errors
- */
-export class MockServerError extends Data.TaggedError("MockServerError")<{
-  readonly reason: string
-  readonly cause?: unknown
-}> {
-  override get message(): string {
-    return `Mock server: ${this.reason}`
-  }
-}
-
-// -------------------------------------------------------------------------------------------------------------------
 // handlers
 // -------------------------------------------------------------------------------------------------------------------
 
@@ -362,8 +324,6 @@ const jsonRpcResult = (method: string, params: unknown): unknown => {
 // constructors
 // -------------------------------------------------------------------------------------------------------------------
 
-const defaultTimeoutMs = 1_000
-
 /**
  * Starts a mock server on 127.0.0.1; it stops (connections closed with 1001) when the scope closes.
  *
@@ -374,7 +334,7 @@ export const startMockServer = (
   options?: MockServerOptions | undefined
 ): Effect.Effect<MockServer, MockServerError, Scope.Scope> =>
   Effect.acquireRelease(
-    Effect.map(Effect.mapError(internal.start(resolveOptions(options)), toServerError), fromDriver),
+    internal.start(resolveOptions(options)),
     (server) => server.stopServer
   )
 
@@ -410,46 +370,12 @@ const trustServer = (
     ? options
     : { ...options, tls: { ...options?.tls, ca: server.ca } }
 
-const resolveOptions = (options: MockServerOptions | undefined): internal.ResolvedOptions => ({
+const resolveOptions = (options: MockServerOptions | undefined): models.ResolvedOptions => ({
   port: options?.port ?? 0,
   path: options?.path ?? "/ws",
   tls: options?.tls ?? false,
   handler: options?.handler ?? defaultHandler,
   maxReceived: Math.max(1, options?.maxReceived ?? 10_000)
-})
-
-const toServerError = (failure: internal.StartFailure): MockServerError =>
-  new MockServerError({ reason: failure.reason, cause: failure.cause })
-
-const toAssertionError = (failure: internal.AssertionFailure): MockAssertionError => new MockAssertionError(failure)
-
-const fromDriver = (driver: internal.Driver): MockServer => ({
-  [TypeId]: TypeId,
-  url: driver.url,
-  port: driver.port,
-  ca: driver.ca,
-  injectMessage: driver.injectMessage,
-  assertMessageSent: (matcher, timeoutMs) =>
-    Effect.mapError(driver.findOrAwaitFrame(matcher, timeoutMs ?? defaultTimeoutMs), toAssertionError),
-  receivedMessages: driver.receivedMessages,
-  clearReceived: driver.clearReceived,
-  connectionCount: driver.connectionCount,
-  totalConnections: driver.totalConnections,
-  upgradeRequests: driver.upgradeRequests,
-  awaitConnections: (n, timeoutMs) =>
-    Effect.mapError(driver.awaitConnections(n, timeoutMs ?? defaultTimeoutMs), toAssertionError),
-  simulateDisconnect: driver.simulateDisconnect,
-  stopServer: driver.stopServer,
-  restart: Effect.mapError(driver.restart, toServerError),
-  refuseConnections: (on) => Effect.mapError(driver.refuseConnections(on), toServerError),
-  stallHandshake: driver.stallHandshake,
-  rejectUpgrade: driver.rejectUpgrade,
-  goSilent: driver.goSilent,
-  dropPongs: driver.dropPongs,
-  delayFrames: driver.delayFrames,
-  pingClients: driver.pingClients,
-  pingsReceived: driver.pingsReceived,
-  pongsReceived: driver.pongsReceived
 })
 
 // -------------------------------------------------------------------------------------------------------------------

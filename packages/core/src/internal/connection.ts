@@ -14,6 +14,7 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as ExecutionStrategy from "effect/ExecutionStrategy"
 import * as Exit from "effect/Exit"
+import * as Redacted from "effect/Redacted"
 import * as EffectRuntime from "effect/Runtime"
 import * as Schedule from "effect/Schedule"
 import * as Scope from "effect/Scope"
@@ -125,7 +126,7 @@ class Link implements Transport.Listeners, Heartbeat.Link, Heartbeat.Hooks {
 const noop = (): void => {}
 
 /** Starts the loop: the first connection, then every reconnection, until the client closes or gives up. */
-export const run = (runtime: Runtime, url: string | Effect.Effect<string>, ready: Ready): Effect.Effect<void> =>
+export const run = (runtime: Runtime, url: ClientOptions.UrlInput, ready: Ready): Effect.Effect<void> =>
   Effect.suspend(() => reportDefects(runtime, new Loop(runtime, url, ready).connect))
 
 /** No fiber joins the loop's: a defect in it is logged rather than lost (interruption is our own close). */
@@ -133,7 +134,11 @@ const reportDefects = (runtime: Runtime, loop: Effect.Effect<void>): Effect.Effe
   Effect.tapErrorCause(loop, (cause) =>
     Cause.isInterruptedOnly(cause)
       ? Effect.void
-      : Effect.logError(`[${runtime.id}] the connection loop died: no more reconnects`, cause))
+      : Effect.annotateLogs(
+        Effect.logError("the connection loop died: no more reconnects", cause),
+        "client_id",
+        runtime.id
+      ))
 
 class Loop {
   /** attempts within the current outage */
@@ -142,7 +147,7 @@ class Loop {
 
   constructor(
     readonly runtime: Runtime,
-    readonly url: string | Effect.Effect<string>,
+    readonly url: ClientOptions.UrlInput,
     private ready: Ready | undefined
   ) {}
 
@@ -249,7 +254,7 @@ class Loop {
 }
 
 /** One connection, from dialing to `connected`; it succeeds with its link, which reports how it ends. */
-const connectOnce = (runtime: Runtime, url: string | Effect.Effect<string>) =>
+const connectOnce = (runtime: Runtime, url: ClientOptions.UrlInput) =>
   Effect.gen(function*() {
     const target = yield* resolveUrl(url)
     const headers = yield* resolveHeaders(runtime.options.headers)
@@ -308,10 +313,21 @@ const flushOfflineQueue = (runtime: Runtime, socket: WebSocket) =>
     Effect.void :
     runtime.offline.flush((frame) => Effect.zipRight(runtime.throttle(frame), Send.write(runtime, socket, frame)))
 
-const resolveUrl = (url: string | Effect.Effect<string>) =>
-  typeof url === "string"
-    ? Effect.succeed(url)
-    : Effect.flatMap(url, (u) => Effect.as(ClientOptions.validateUrl(u), u))
+const resolveUrl = (url: ClientOptions.UrlInput): Effect.Effect<string, InvalidOptions> =>
+  Effect.isEffect(url)
+    ? Effect.flatMap(url, (u) => Effect.as(ClientOptions.validateUrl(u), ClientOptions.urlText(u)))
+    : Effect.succeed(ClientOptions.urlText(url))
 
-const resolveHeaders = (headers: ClientOptions.Resolved["headers"]) =>
-  Effect.isEffect(headers) ? headers : Effect.succeed(headers)
+/** The headers of one attempt, `Redacted` values unwrapped only here, for the upgrade request. */
+const resolveHeaders = (headers: ClientOptions.Resolved["headers"]): Effect.Effect<Record<string, string>> =>
+  Effect.map(Effect.isEffect(headers) ? headers : Effect.succeed(headers), unwrapHeaders)
+
+const unwrapHeaders = (headers: ClientOptions.Headers): Record<string, string> => {
+  const out: Record<string, string> = {}
+  for (const [name, value] of Object.entries(headers)) {
+    out[name] = Redacted.isRedacted(value)
+      ? Redacted.value(value)
+      : value
+  }
+  return out
+}

@@ -1,7 +1,7 @@
 /**
  * Heartbeats of many connections on one fiber per (Effect `Clock`, heartbeat period) instead of one fiber per
- * connection: a suspended fiber costs a few KB of heap, a registration here about 200 bytes (its bookkeeping lives on
- * the heartbeat's `Beat`), and the target is 10 000 idle connections per process at ≤ 10 KB each.
+ * connection: a suspended fiber costs a few KB of heap, a registration here about 200 bytes (one small entry the
+ * scheduler owns), and the target is 10 000 idle connections per process at ≤ 10 KB each.
  *
  * A scheduler keeps its registered beats in a min-heap by deadline (ties in registration order). Its fiber sleeps until
  * the earliest deadline, runs every due step on itself (uninterruptibly) and queues each heartbeat again at the delay
@@ -18,12 +18,13 @@ import type * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Scope from "effect/Scope"
-import type * as Heartbeat from "../Heartbeat.js"
+import type { HeartbeatTimeout } from "../WebSocketError.js"
+import type { Beat } from "./heartbeat.js"
 
 /**
  * Runs `heartbeat` on the scheduler of its Clock and period for the lifetime of the current scope; its beat starts
- * now. Closing the scope drops it: it never steps again, even when it is due in the wake under way. A heartbeat is on
- * at most one registration at a time (the registration's bookkeeping lives on its `beat`).
+ * now. Closing the scope drops it: it never steps again, even when it is due in the wake under way. Register a
+ * heartbeat at most once at a time: two registrations would step the same state.
  *
  * When a step fails, the heartbeat is dropped and `onDead` is called once, synchronously, on the scheduler fiber
  * (unless the scope closed during that step). A step that dies (a defect or an interruption, e.g. in a hook) is logged
@@ -36,8 +37,8 @@ import type * as Heartbeat from "../Heartbeat.js"
  * @internal
  */
 export const register = (
-  heartbeat: Heartbeat.Heartbeat,
-  onDead: (timeout: Heartbeat.HeartbeatTimeout) => void
+  heartbeat: { readonly beat: Beat },
+  onDead: (timeout: HeartbeatTimeout) => void
 ): Effect.Effect<void, never, Scope.Scope> =>
   Effect.uninterruptible(Effect.scopeWith((scope) => Effect.suspend(() => enroll(heartbeat.beat, onDead, scope))))
 
@@ -71,8 +72,20 @@ export class Scheduler {
   constructor(readonly clock: Clock.Clock, readonly period: number, readonly owner: ClockSchedulers) {}
 }
 
-/** A registered beat: its `onDead` is set until it is dropped, its `index` is -1 while stepping or once dropped. */
-type Entry = Heartbeat.Beat
+/**
+ * A registration, owned by its scheduler: the beat, its `onDead` (set until the registration is dropped), its position
+ * in the heap (-1 while stepping or once dropped), its next deadline and its registration order (the tie-breaker).
+ */
+class Entry {
+  index = -1
+  deadline = 0
+  constructor(
+    readonly beat: Beat,
+    public onDead: ((timeout: HeartbeatTimeout) => void) | undefined,
+    public scheduler: Scheduler | undefined,
+    readonly order: number
+  ) {}
+}
 
 /** Clock time in ms, monotonic in production. */
 const millis = (clock: Clock.Clock): number => Number(clock.unsafeCurrentTimeNanos()) / 1_000_000
@@ -94,21 +107,19 @@ const schedulerOf = (clock: Clock.Clock, period: number): Scheduler => {
 /**
  * Queues the beat and drops it when `scope` closes. Memory: the finalizer is a bare function added to the scope,
  * rather than an Effect built now or `Effect.acquireRelease`, which keeps the registering fiber's `FiberRefs` alive;
- * and it is `release` bound to the beat, half the size of a closure over it.
+ * and it is `release` bound to the entry, half the size of a closure over it.
  */
 const enroll = (
-  beat: Entry,
-  onDead: (timeout: Heartbeat.HeartbeatTimeout) => void,
+  beat: Beat,
+  onDead: (timeout: HeartbeatTimeout) => void,
   scope: Scope.Scope
 ): Effect.Effect<void> => {
   const scheduler = schedulerOf(beat.clock, beat.period)
   beat.start()
-  beat.onDead = onDead
-  beat.scheduler = scheduler
-  beat.deadline = millis(beat.clock) + beat.first
-  beat.order = scheduler.registrations++
-  scheduler.queue.push(beat)
-  const dropped = Scope.addFinalizerExit(scope, release.bind(beat))
+  const entry = new Entry(beat, onDead, scheduler, scheduler.registrations++)
+  entry.deadline = millis(beat.clock) + beat.first
+  scheduler.queue.push(entry)
+  const dropped = Scope.addFinalizerExit(scope, release.bind(entry))
   return scheduler.runner === 0 ? Effect.zipRight(dropped, launch(scheduler)) : dropped
 }
 
@@ -172,7 +183,7 @@ const runDue = (scheduler: Scheduler, now: number): Effect.Effect<void> =>
 
 /** Runs a popped entry's step, unless it was dropped meanwhile (the fiber may yield between the pop and the step). */
 const stepOf = (scheduler: Scheduler, entry: Entry): Effect.Effect<void> =>
-  Effect.matchCauseEffect(Effect.suspend(() => entry.onDead !== undefined ? entry.step() : skipped), {
+  Effect.matchCauseEffect(Effect.suspend(() => entry.onDead !== undefined ? entry.beat.step() : skipped), {
     onSuccess: (delay) => Effect.sync(() => requeue(scheduler, entry, delay)),
     onFailure: (cause) => Effect.suspend(() => settle(entry, cause))
   })
@@ -185,7 +196,7 @@ const requeue = (scheduler: Scheduler, entry: Entry, delay: number): void => {
   scheduler.queue.push(entry)
 }
 
-const settle = (entry: Entry, cause: Cause.Cause<Heartbeat.HeartbeatTimeout>): Effect.Effect<void> => {
+const settle = (entry: Entry, cause: Cause.Cause<HeartbeatTimeout>): Effect.Effect<void> => {
   const onDead = entry.onDead
   entry.onDead = undefined
   entry.scheduler = undefined
@@ -195,8 +206,8 @@ const settle = (entry: Entry, cause: Cause.Cause<Heartbeat.HeartbeatTimeout>): E
 }
 
 const declareDead = (
-  onDead: (timeout: Heartbeat.HeartbeatTimeout) => void,
-  timeout: Heartbeat.HeartbeatTimeout
+  onDead: (timeout: HeartbeatTimeout) => void,
+  timeout: HeartbeatTimeout
 ): Effect.Effect<void> => {
   try {
     onDead(timeout)

@@ -168,7 +168,9 @@ export class Runtime {
   }
 
   private log(message: string, detail: unknown): void {
-    EffectRuntime.runFork(this.effectRuntime)(Effect.logDebug(`[${this.id}] ${message}`, detail))
+    EffectRuntime.runFork(this.effectRuntime)(
+      Effect.annotateLogs(Effect.logDebug(message, detail), "client_id", this.id)
+    )
   }
 
   /** Runs `f` on every chunk of inbound frames until the client closes, with no Stream in between. */
@@ -221,7 +223,7 @@ export class Runtime {
       Effect.sync(() => this.eventFeed.publish([event]))
     )
     return this.options.debug
-      ? Effect.zipRight(Effect.logDebug(`[${this.id}] ${event._tag}`, event), publish)
+      ? Effect.zipRight(Effect.annotateLogs(Effect.logDebug(event._tag, event), "client_id", this.id), publish)
       : Effect.asVoid(publish)
   }
 

@@ -68,7 +68,11 @@ const byteSize = (frame: string | Uint8Array): number =>
 const sizeOf = (frame: string | Uint8Array) => ({ count: 1, bytes: byteSize(frame) })
 
 const logSent = (runtime: Runtime, frame: string | Uint8Array) =>
-  Effect.logDebug(`[${runtime.id}] out: ${typeof frame === "string" ? frame.slice(0, 200) : `<${frame.length} bytes>`}`)
+  Effect.annotateLogs(
+    Effect.logDebug(`out: ${typeof frame === "string" ? frame.slice(0, 200) : `<${frame.length} bytes>`}`),
+    "client_id",
+    runtime.id
+  )
 
 /** Writes one frame, first waiting for the socket to drain when too much is buffered already. */
 export const write = (

@@ -55,7 +55,11 @@ export const restore = (runtime: Runtime): Effect.Effect<void> =>
     )
     if (result._tag === "Left" && result.left._tag !== "RpcError") {
       // the link went away or the server is slow: keep the set for the next connection
-      return yield* Effect.logWarning(`[${runtime.id}] subscription restore failed`, result.left)
+      return yield* Effect.annotateLogs(
+        Effect.logWarning("subscription restore failed", result.left),
+        "client_id",
+        runtime.id
+      )
     }
     const confirmed = new Set(result._tag === "Right" ? runtime.protocol.confirmed(result.right[1], channels) : [])
     const rejected = channels.filter((c) => !confirmed.has(c))

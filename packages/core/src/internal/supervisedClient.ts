@@ -53,7 +53,9 @@ export class SupervisedClient {
       )
       if (this.channels.size > 0) {
         yield* client.subscribe([...this.channels]).pipe(
-          Effect.tapError((error) => Effect.logWarning(`[${this.id}] could not restore subscriptions`, error)),
+          Effect.tapError((error) =>
+            Effect.annotateLogs(Effect.logWarning("could not restore subscriptions", error), "client_id", this.id)
+          ),
           Effect.ignore
         )
       }

@@ -1,0 +1,427 @@
+/**
+ * The heartbeat strategies behind `Heartbeat.make`: the state the socket hooks write, the step each strategy takes at
+ * a wake, and `loop`, which runs the steps on their own fiber (the client's shared scheduler runs them instead). The
+ * timing rules are documented on the `Heartbeat` page.
+ */
+import type * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
+import type * as Message from "../Message.js"
+import { HeartbeatTimeout } from "../WebSocketError.js"
+import { anyObject, fn, Millis, PositiveInt, rule } from "./schemaRules.js"
+
+/** The heartbeat options, as the user writes them (durations as ms or `Duration.DurationInput`) and resolved. */
+export const HeartbeatConfig = Schema.Union(
+  Schema.Struct({
+    type: Schema.Literal("ping"),
+    interval: Millis,
+    maxMissed: Schema.optional(PositiveInt)
+  }),
+  Schema.Struct({ type: Schema.Literal("pong"), interval: Millis, timeout: Schema.optional(Millis) }),
+  Schema.Struct({ type: Schema.Literal("deribit"), interval: Millis }),
+  Schema.Struct({
+    type: Schema.Literal("custom"),
+    interval: Millis,
+    message: Schema.Union(Schema.String, anyObject<object>("must be a string or an object")),
+    isResponse: Schema.optional(fn<(message: Message.Message) => boolean>("message => boolean")),
+    maxMissed: Schema.optional(PositiveInt)
+  })
+).annotations(rule("must be { type: \"ping\" | \"pong\" | \"deribit\" | \"custom\", interval: ms or Duration, … }"))
+
+/** What users write. */
+export type HeartbeatConfig = typeof HeartbeatConfig.Encoded
+
+/** With every duration in milliseconds. */
+export type Resolved = typeof HeartbeatConfig.Type
+
+/** Durations to milliseconds, without validation (`ClientOptions` validates); a resolved config is returned as is. */
+export const resolve = (config: HeartbeatConfig | Resolved): Resolved => {
+  const timeout = config.type === "pong" ? config.timeout : undefined
+  if (typeof config.interval === "number" && (timeout === undefined || typeof timeout === "number")) {
+    return config as Resolved
+  }
+  const interval = toMillis(config.interval)
+  return (config.type === "pong" && timeout !== undefined
+    ? { ...config, interval, timeout: toMillis(timeout) }
+    : { ...config, interval }) as Resolved
+}
+
+const toMillis = (duration: Duration.DurationInput): number => Math.ceil(Duration.toMillis(Duration.decode(duration)))
+
+/**
+ * What a heartbeat needs from one open connection (see `Heartbeat.Link`).
+ */
+export interface Link {
+  /** send a WebSocket ping frame */
+  readonly ping: (payload: Uint8Array) => void
+  /** send a text frame */
+  readonly send: (frame: string) => void
+  /**
+   * A monotonically increasing count of inbound frames (liveness). Count a frame before calling the heartbeat's hook
+   * for it: the hooks then time it exactly; frames counted after are timed at the next check.
+   */
+  readonly inboundFrames: () => number
+}
+
+/**
+ * What a heartbeat reports, from its fiber (see `Heartbeat.Hooks`).
+ */
+export interface Hooks {
+  /** each missed beat, with the number of consecutive misses (the fatal one included) */
+  readonly onMissed: (missed: number) => Effect.Effect<void>
+  /** each measured ping/pong round trip, in milliseconds */
+  readonly onRtt: (rttMs: number) => Effect.Effect<void>
+}
+
+/**
+ * A heartbeat's timing as a step function: `start`, wait `first` ms, then `step` at each wake, waiting the delay it
+ * returns before the next one. `loop` is that loop on its own fiber.
+ *
+ * No wait is ever longer than `period`, and the first one is exactly `period` (every `interval` for `ping` and
+ * `custom`, every `W / 4` or sooner for the passive strategies). So a beat started now never needs a wake earlier
+ * than the next wake of a beat with the same period started before: beats with equal periods can share one fiber
+ * that sleeps until the earliest deadline. The scheduler keeps its own bookkeeping: a beat knows nothing of it.
+ */
+export interface Beat {
+  /** the `Clock` the beat reads (the one `make` ran with): wake it on this one */
+  readonly clock: Clock.Clock
+  /** the longest wait between two wakes, the first one included */
+  readonly period: number
+  /** ms from `start` to the first wake (equal to `period`) */
+  readonly first: number
+  /** (re)starts the beat at the `Clock`'s now */
+  start(): void
+  /** judges the link at a wake and sends the next beat: the ms to wait before the next wake, in `(0, period]` */
+  step(): Effect.Effect<number, HeartbeatTimeout>
+}
+
+/** Builds the strategy of `config` (nothing runs until it is looped or scheduled). */
+export const make = (config: HeartbeatConfig | Resolved, link: Link, hooks: Hooks) =>
+  Effect.map(Effect.clock, (clock) => {
+    const resolved = resolve(config)
+    switch (resolved.type) {
+      case "ping":
+        return new PingHeartbeat(resolved, link, hooks, clock)
+      case "pong":
+        return new PongHeartbeat(resolved, link, hooks, clock)
+      case "deribit":
+        return new DeribitHeartbeat(resolved, link, hooks, clock)
+      case "custom":
+        return resolved.isResponse === undefined ?
+          new CustomHeartbeat(resolved, link, hooks, clock) :
+          new AnsweredHeartbeat(resolved, link, hooks, clock)
+    }
+  })
+
+type Config<T extends Resolved["type"]> = Extract<Resolved, { readonly type: T }>
+
+/**
+ * The state the hooks write and the step reads, and the logic common to every strategy. Memory: one object per
+ * connection holds all of a heartbeat (its `beat` is itself, its `run` is built on access), and the logic lives on
+ * the prototypes, since an idle connection should cost little.
+ */
+abstract class Base<C extends Resolved> implements Beat {
+  /** a hook recorded a sign of life since the last check */
+  signalled = false
+  seenFrames = 0
+  /** `inboundFrames()` at the last hook-timed sign of life */
+  framesAtSignal = -1
+  startedAt = 0
+  lastAt: number | undefined = undefined
+  rttMs: number | undefined = undefined
+  failures = 0
+
+  constructor(
+    readonly config: C,
+    readonly link: Link,
+    readonly hooks: Hooks,
+    readonly clock: Clock.Clock
+  ) {}
+
+  abstract readonly period: number
+
+  abstract step(): Effect.Effect<number, HeartbeatTimeout>
+
+  get first(): number {
+    return this.period
+  }
+
+  get beat(): Beat {
+    return this
+  }
+
+  get run(): Effect.Effect<never, HeartbeatTimeout> {
+    return loop(this)
+  }
+
+  /** whether any inbound frame is a sign of life (not for `custom` with `isResponse`) */
+  get framesCount(): boolean {
+    return true
+  }
+
+  onPong(_data: Uint8Array): void {
+    this.signal()
+  }
+
+  onPing(_data: Uint8Array): void {
+    this.signal()
+  }
+
+  onText(_message: Message.Text): boolean {
+    return false
+  }
+
+  health(): { readonly failures: number; readonly lastAt: number | undefined; readonly rttMs: number | undefined } {
+    return { failures: this.failures, lastAt: this.lastAt, rttMs: this.rttMs }
+  }
+
+  start(): void {
+    this.startedAt = this.now()
+    this.signalled = false
+    this.seenFrames = this.link.inboundFrames()
+  }
+
+  now(): number {
+    return this.clock.unsafeCurrentTimeMillis()
+  }
+
+  /** a hook saw a sign of life: timed exactly */
+  signal(): void {
+    this.signalled = true
+    this.lastAt = this.clock.unsafeCurrentTimeMillis()
+    this.framesAtSignal = this.link.inboundFrames()
+  }
+
+  /**
+   * Any sign of life since the previous check? Frames counted after the last hook-timed sign of life arrived at an
+   * unknown time since the previous check: they are credited at `now`, which is never too early.
+   */
+  observe(now: number): boolean {
+    let alive = this.signalled
+    this.signalled = false
+    if (this.framesCount) {
+      const frames = this.link.inboundFrames()
+      if (frames !== this.seenFrames) {
+        this.seenFrames = frames
+        if (frames !== this.framesAtSignal) this.lastAt = now
+        alive = true
+      }
+    }
+    return alive
+  }
+
+  /** the start of the current silence: the last sign of life, or the start of `run` */
+  since(): number {
+    return this.lastAt !== undefined && this.lastAt > this.startedAt ? this.lastAt : this.startedAt
+  }
+
+  timeout(now: number): HeartbeatTimeout {
+    return new HeartbeatTimeout({ type: this.config.type, missed: this.failures, silentMs: now - this.since() })
+  }
+}
+
+/** `start`, wait `first`, then `step` and wait what it says, until it fails. */
+const loop = (beat: Beat): Effect.Effect<never, HeartbeatTimeout> =>
+  Effect.suspend(() => {
+    beat.start()
+    const step = Effect.suspend(() => beat.step())
+    const wakeAfter = (delay: number): Effect.Effect<never, HeartbeatTimeout> =>
+      Effect.flatMap(Effect.zipRight(Effect.sleep(delay), step), wakeAfter)
+    return wakeAfter(beat.first)
+  })
+
+const attempt = (f: () => void): void => {
+  try {
+    f()
+  } catch {
+    // the socket is going away: the missing answer is detected as a miss
+  }
+}
+
+/** The active strategies: a beat every `interval`, judged at the next tick. */
+abstract class Ticking<C extends Config<"ping" | "custom">> extends Base<C> {
+  /** a beat went out since `start` */
+  sent = false
+
+  /** sends one beat */
+  abstract send(): void
+
+  get period(): number {
+    return this.config.interval
+  }
+
+  override start(): void {
+    super.start()
+    this.sent = false
+  }
+
+  step(): Effect.Effect<number, HeartbeatTimeout> {
+    const now = this.now()
+    const alive = this.observe(now)
+    const judged = !this.sent || alive ? Effect.sync(() => this.failures = 0) : this.miss(now)
+    return Effect.zipRight(Effect.zipRight(this.report(), judged), Effect.sync(() => this.sendNext()))
+  }
+
+  /** reports what the hooks measured since the previous tick */
+  report(): Effect.Effect<void> {
+    return Effect.void
+  }
+
+  /** One more unanswered beat: report it, and fail on the `maxMissed`-th. */
+  miss(now: number): Effect.Effect<void, HeartbeatTimeout> {
+    this.failures++
+    const reported = this.hooks.onMissed(this.failures)
+    return this.failures >= (this.config.maxMissed ?? 2) ?
+      Effect.zipRight(reported, Effect.fail(this.timeout(now))) :
+      reported
+  }
+
+  sendNext(): number {
+    this.send()
+    this.sent = true
+    return this.config.interval
+  }
+}
+
+const encoder = new TextEncoder()
+
+/** `sentAt` while no ping is outstanding (one shared `BigInt`, rather than one per heartbeat) */
+const noPing = BigInt(0)
+
+/** Is `data` the ASCII of `seq` (a positive integer), as `String(seq)` encodes it? */
+const isPayloadOf = (data: Uint8Array, seq: number): boolean => {
+  let i = data.length
+  let rest = seq
+  while (rest > 0 && i > 0) {
+    if (data[--i] !== 48 + rest % 10) return false
+    rest = Math.floor(rest / 10)
+  }
+  return rest === 0 && i === 0
+}
+
+class PingHeartbeat extends Ticking<Config<"ping">> {
+  seq = 0
+  /** the sequence number of the ping awaiting its pong (its payload), 0 when none */
+  outstanding = 0
+  sentAt = noPing
+  /** an RTT not given to `onRtt` yet */
+  unreported: number | undefined = undefined
+
+  send(): void {
+    const seq = ++this.seq
+    const payload = encoder.encode(String(seq))
+    this.outstanding = seq
+    this.sentAt = this.clock.unsafeCurrentTimeNanos()
+    attempt(() => this.link.ping(payload))
+  }
+
+  override onPong(data: Uint8Array): void {
+    this.signal()
+    if (this.outstanding !== 0 && isPayloadOf(data, this.outstanding)) {
+      const rtt = Number(this.clock.unsafeCurrentTimeNanos() - this.sentAt) / 1_000_000
+      this.outstanding = 0
+      this.sentAt = noPing
+      this.rttMs = rtt
+      this.unreported = rtt
+    }
+  }
+
+  override report(): Effect.Effect<void> {
+    const rtt = this.unreported
+    if (rtt === undefined) return Effect.void
+    this.unreported = undefined
+    return this.hooks.onRtt(rtt)
+  }
+}
+
+class CustomHeartbeat extends Ticking<Config<"custom">> {
+  readonly frame: string
+
+  constructor(config: Config<"custom">, link: Link, hooks: Hooks, clock: Clock.Clock) {
+    super(config, link, hooks, clock)
+    this.frame = typeof config.message === "string" ? config.message : JSON.stringify(config.message)
+  }
+
+  send(): void {
+    attempt(() => this.link.send(this.frame))
+  }
+}
+
+const accepts = (isResponse: (message: Message.Message) => boolean, message: Message.Text): boolean => {
+  try {
+    return isResponse(message)
+  } catch {
+    return false
+  }
+}
+
+/** `custom` with `isResponse`: only the text frames it accepts are signs of life. */
+class AnsweredHeartbeat extends CustomHeartbeat {
+  override get framesCount(): boolean {
+    return false
+  }
+
+  override onPong(_data: Uint8Array): void {}
+
+  override onPing(_data: Uint8Array): void {}
+
+  override onText(message: Message.Text): boolean {
+    if (accepts(this.config.isResponse!, message)) this.signal()
+    return false
+  }
+}
+
+/** The passive strategies: dead after `window` ms without a sign of life, checked every `window / 4`. */
+abstract class Silence<C extends Config<"pong" | "deribit">> extends Base<C> {
+  abstract readonly window: number
+
+  get period(): number {
+    return this.window / 4
+  }
+
+  step(): Effect.Effect<number, HeartbeatTimeout> {
+    const window = this.window
+    const now = this.now()
+    this.observe(now)
+    if (now - this.since() < window) {
+      return Effect.succeed(Math.max(0, Math.min(window / 4, this.since() + window - now)))
+    }
+    this.failures = 1
+    return Effect.zipRight(this.hooks.onMissed(1), Effect.fail(this.timeout(now)))
+  }
+}
+
+class PongHeartbeat extends Silence<Config<"pong">> {
+  get window(): number {
+    return this.config.interval + (this.config.timeout ?? this.config.interval)
+  }
+}
+
+const PUBLIC_TEST = JSON.stringify({ jsonrpc: "2.0", method: "public/test", params: {} })
+
+interface HeartbeatNotification {
+  readonly method: "heartbeat"
+  readonly params?: unknown
+}
+
+const isHeartbeatNotification = (json: unknown): json is HeartbeatNotification =>
+  typeof json === "object" && json !== null && (json as { readonly method?: unknown }).method === "heartbeat"
+
+const isTestRequest = (params: unknown): boolean =>
+  typeof params === "object" && params !== null && (params as { readonly type?: unknown }).type === "test_request"
+
+class DeribitHeartbeat extends Silence<Config<"deribit">> {
+  get window(): number {
+    return 2 * this.config.interval
+  }
+
+  override onText(message: Message.Text): boolean {
+    if (!message.data.includes("\"heartbeat\"")) return false
+    const json = message.json
+    if (!isHeartbeatNotification(json)) return false
+    this.signal()
+    if (isTestRequest(json.params)) attempt(() => this.link.send(PUBLIC_TEST))
+    return true
+  }
+}

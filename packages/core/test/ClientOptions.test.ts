@@ -1,0 +1,211 @@
+import { assert, describe, it } from "@effect/vitest"
+import * as Config from "effect/Config"
+import * as ConfigProvider from "effect/ConfigProvider"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Redacted from "effect/Redacted"
+import * as Schema from "effect/Schema"
+import * as Net from "node:net"
+import * as Client from "../src/Client.js"
+import * as ClientOptions from "../src/ClientOptions.js"
+import * as ErrorHandler from "../src/ErrorHandler.js"
+import * as Testing from "../src/Testing.js"
+import * as WebSocketError from "../src/WebSocketError.js"
+
+const SECRET = "s3cr3t-t0ken"
+
+/** Every place an error's text can reach: its message, its JSON, its string form and its explanation. */
+const everyText = (error: unknown): string => {
+  const explained = ErrorHandler.explain(error)
+  return [
+    (error as Error).message,
+    JSON.stringify(error),
+    String(error),
+    explained.message,
+    explained.suggestion
+  ].join("\n")
+}
+
+/** A port with nothing listening on it. */
+const closedPort = Effect.promise(() =>
+  new Promise<number>((resolve) => {
+    const server = Net.createServer()
+    server.listen(0, "127.0.0.1", () => {
+      const port = (server.address() as Net.AddressInfo).port
+      server.close(() => resolve(port))
+    })
+  })
+)
+
+describe("ClientOptions", () => {
+  it.effect("a bad options object reports every bad field at once, in one InvalidOptions", () =>
+    Effect.gen(function*() {
+      const error = yield* Effect.flip(ClientOptions.validate({
+        timeout: -1,
+        retryCount: 1.5,
+        inbound: { bufferSize: 0, strategy: "suspend" },
+        retries: 3
+      } as ClientOptions.Options))
+      assert.strictEqual(error._tag, "InvalidOptions")
+      assert.deepStrictEqual(error.issues.map((issue) => issue.field), [
+        "timeout",
+        "retryCount",
+        "inbound.bufferSize",
+        "retries"
+      ])
+      // the first issue stays in `field` / `value` / `rule`
+      assert.strictEqual(error.field, "timeout")
+      assert.strictEqual(error.value, -1)
+      assert.strictEqual(error.rule, error.issues[0].rule)
+      assert.strictEqual(error.issues[3].rule, "is not a known option")
+      for (const field of ["timeout", "retryCount", "inbound.bufferSize", "retries"]) {
+        assert.include(error.message, field)
+      }
+    }))
+
+  it.effect("a single bad field still has exactly one issue", () =>
+    Effect.gen(function*() {
+      const error = yield* Effect.flip(ClientOptions.validate({ maxPayload: "big" } as any))
+      assert.strictEqual(error.field, "maxPayload")
+      assert.strictEqual(error.issues.length, 1)
+    }))
+
+  it.effect("durations accept milliseconds and Duration.DurationInput, decoded once to milliseconds", () =>
+    Effect.gen(function*() {
+      const resolved = yield* ClientOptions.validate({
+        timeout: "5 seconds",
+        retryDelay: Duration.millis(250),
+        maxBackoff: 10_000,
+        requestTimeout: "1.5 seconds",
+        heartbeatConfig: { type: "pong", interval: "30 seconds", timeout: "10 seconds" }
+      })
+      assert.strictEqual(resolved.timeout, 5_000)
+      assert.strictEqual(resolved.retryDelay, 250)
+      assert.strictEqual(resolved.maxBackoff, 10_000)
+      assert.strictEqual(resolved.requestTimeout, 1_500)
+      assert.deepStrictEqual(resolved.heartbeatConfig, { type: "pong", interval: 30_000, timeout: 10_000 })
+      const bad = yield* Effect.flip(ClientOptions.validate({ timeout: "5 parsecs" } as any))
+      assert.strictEqual(bad.field, "timeout")
+      assert.include(bad.rule, "Duration")
+    }))
+
+  it.effect("the exported Schema is the source of the defaults", () =>
+    Effect.sync(() => {
+      assert.deepStrictEqual(Schema.decodeUnknownSync(ClientOptions.Options)({}), ClientOptions.defaults)
+      assert.strictEqual(ClientOptions.defaults.timeout, 5_000)
+      assert.strictEqual(ClientOptions.defaults.retryCount, 3)
+      assert.deepStrictEqual(ClientOptions.defaults.inbound, { bufferSize: 1024, strategy: "suspend" })
+    }))
+
+  it.scopedLive("a client takes DurationInput options and Redacted header values (unwrapped on the wire only)", () =>
+    Effect.gen(function*() {
+      const server = yield* Testing.startMockServer()
+      const client = yield* Client.connect(Redacted.make(`${server.url}?token=${SECRET}`), {
+        timeout: "2 seconds",
+        requestTimeout: "3 seconds",
+        headers: { authorization: Redacted.make(`Bearer ${SECRET}`) }
+      })
+      assert.strictEqual(client.options.requestTimeout, 3_000)
+      const [upgrade] = yield* server.upgradeRequests
+      assert.strictEqual(upgrade.headers.authorization, `Bearer ${SECRET}`)
+      assert.strictEqual(upgrade.url, `/ws?token=${SECRET}`)
+      assert.notInclude(JSON.stringify(client.options.headers), SECRET)
+    }))
+})
+
+describe("secrets in URLs", () => {
+  it.effect("a token in a bad URL never reaches the InvalidOptions text", () =>
+    Effect.gen(function*() {
+      const error = yield* Effect.flip(Effect.scoped(Client.connect(`https://user:pass@x.test/ws?token=${SECRET}`)))
+      assert.strictEqual(error._tag, "InvalidOptions")
+      const text = everyText(error)
+      assert.notInclude(text, SECRET)
+      assert.notInclude(text, "pass@")
+      assert.include(text, "token=***")
+    }))
+
+  it.effect("a token in the URL of a refused connection never reaches the ConnectError text or its explanation", () =>
+    Effect.gen(function*() {
+      const port = yield* closedPort
+      const url = `ws://user:pass@127.0.0.1:${port}/ws?depth=1&access_token=${SECRET}&signature=${SECRET}`
+      const error = yield* Effect.flip(Effect.scoped(Client.connect(url, { retryCount: 0 })))
+      assert.strictEqual(error._tag, "ConnectError")
+      const text = everyText(error)
+      assert.notInclude(text, SECRET)
+      assert.notInclude(text, "pass@")
+      assert.include(text, `127.0.0.1:${port}/ws?depth=1&access_token=***&signature=***`)
+    }))
+
+  it.effect("explain masks a token in any URL it is given", () =>
+    Effect.sync(() => {
+      const error = new WebSocketError.InvalidOptions({ field: "url", value: `ftp://x.test/?key=${SECRET}`, rule: "r" })
+      assert.notInclude(everyText(error), SECRET)
+    }))
+})
+
+describe("Client.layerConfig", () => {
+  it.scopedLive("reads the URL (Config.redacted) and the options from Config, as Config.Wrap", () =>
+    Effect.gen(function*() {
+      const server = yield* Testing.startMockServer()
+      const provider = ConfigProvider.fromMap(
+        new Map([["FEED_URL", `${server.url}?token=${SECRET}`], ["FEED_RETRIES", "7"], ["FEED_TIMEOUT", "9 seconds"]])
+      )
+      const layer = Client.layerConfig({
+        url: Config.redacted("FEED_URL"),
+        retryCount: Config.integer("FEED_RETRIES"),
+        requestTimeout: Config.duration("FEED_TIMEOUT")
+      })
+      const client = yield* Layer.build(layer).pipe(
+        Effect.map((context) => context.unsafeMap.get(Client.Client.key) as Client.Client),
+        Effect.withConfigProvider(provider)
+      )
+      assert.strictEqual(yield* Client.getState(client), "connected")
+      assert.strictEqual(client.options.retryCount, 7)
+      assert.strictEqual(client.options.requestTimeout, 9_000)
+      const [upgrade] = yield* server.upgradeRequests
+      assert.strictEqual(upgrade.url, `/ws?token=${SECRET}`)
+    }))
+})
+
+describe("the error family", () => {
+  it("every error the library raises passes isZenWebSocketError; other errors do not", () => {
+    const errors: ReadonlyArray<WebSocketError.ZenWebSocketError> = [
+      new WebSocketError.ConnectError({ reason: "refused", url: "ws://x.test" }),
+      new WebSocketError.NotConnected({ state: "connecting" }),
+      new WebSocketError.Disconnected({ code: 1006, reason: "" }),
+      new WebSocketError.RequestTimeout({ id: 1, method: "m", timeoutMs: 1 }),
+      new WebSocketError.RpcError({ code: -32601, message: "nope" }),
+      new WebSocketError.DuplicateRequestId({ id: 1 }),
+      new WebSocketError.RateLimited({ queueSize: 1, cost: 1 }),
+      new WebSocketError.InvalidOptions({ field: "f", value: 1, rule: "r" }),
+      new WebSocketError.SendError({ reason: "encode" }),
+      new WebSocketError.OfflineQueueFull({ capacity: 1, evicted: false }),
+      new WebSocketError.NoConnections({ candidates: 0 }),
+      new WebSocketError.HeartbeatTimeout({ type: "ping", missed: 2, silentMs: 3 }),
+      new WebSocketError.RecorderError({ reason: "open", path: "/x", cause: new Error("ENOENT") }),
+      new WebSocketError.MockAssertionError({ message: "m", received: [] }),
+      new WebSocketError.MockServerError({ reason: "r" })
+    ]
+    for (const error of errors) assert.isTrue(WebSocketError.isZenWebSocketError(error), error._tag)
+    assert.isFalse(WebSocketError.isZenWebSocketError(new Error("x")))
+    assert.isFalse(WebSocketError.isZenWebSocketError({ _tag: "ConnectError" }))
+    assert.isTrue(WebSocketError.isWebSocketError(errors[0]))
+    assert.isFalse(WebSocketError.isWebSocketError(errors[11]))
+  })
+
+  it("errors that cross a process boundary encode and decode back to the same class, keeping a cause's message", () => {
+    const error = new WebSocketError.Disconnected({ code: 1006, reason: "gone", cause: new Error("EOF") })
+    const wire = JSON.parse(JSON.stringify(Schema.encodeSync(WebSocketError.Disconnected)(error)))
+    const back = Schema.decodeUnknownSync(WebSocketError.Disconnected)(wire)
+    assert.instanceOf(back, WebSocketError.Disconnected)
+    assert.strictEqual(back.code, 1006)
+    assert.strictEqual((back.cause as Error).message, "EOF")
+    assert.isTrue(WebSocketError.isZenWebSocketError(back))
+    const recorder = new WebSocketError.RecorderError({ reason: "write", path: "/x", cause: new Error("EIO") })
+    const decoded = Schema.decodeUnknownSync(WebSocketError.RecorderError)(
+      JSON.parse(JSON.stringify(Schema.encodeSync(WebSocketError.RecorderError)(recorder)))
+    )
+    assert.strictEqual(decoded.message, "Could not write the recording /x: EIO")
+  })
+})
