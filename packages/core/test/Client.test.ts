@@ -4,6 +4,7 @@ import * as Config from "effect/Config"
 import * as ConfigProvider from "effect/ConfigProvider"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
+import * as HashMap from "effect/HashMap"
 import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
 import * as LogLevel from "effect/LogLevel"
@@ -239,12 +240,14 @@ describe("Client.sendMessage and messages", () => {
 })
 
 describe("debug", () => {
-  it.scopedLive("debug: true logs frames both ways and lifecycle events at Debug level", () =>
+  it.scopedLive("debug: true logs frames both ways and lifecycle events at Debug level, annotated with the client id", () =>
     Effect.gen(function*() {
       const logs: Array<string> = []
-      const logger = Logger.make(({ message }) =>
-        logs.push(Array.isArray(message) ? String(message[0]) : String(message))
-      )
+      const logger = Logger.make(({ annotations, message }) => {
+        const text = Array.isArray(message) ? String(message[0]) : String(message)
+        const id = HashMap.get(annotations, "client_id")
+        logs.push(id._tag === "Some" ? `[${String(id.value)}] ${text}` : text)
+      })
       const server = yield* Testing.startMockServer({ handler: Testing.echoHandler })
       yield* Effect.gen(function*() {
         const client = yield* Client.connect(server.url, { debug: true, id: "dbg" })
@@ -256,6 +259,7 @@ describe("debug", () => {
         Effect.provide(Logger.replace(Logger.defaultLogger, logger)),
         Logger.withMinimumLogLevel(LogLevel.Debug)
       )
+      // the id is an annotation (`client_id`), not part of the message text
       assert.isTrue(logs.some((l) => l === "[dbg] out: hello"), logs.join("\n"))
       assert.isTrue(logs.some((l) => l === "[dbg] in: 1 frame(s)"), logs.join("\n"))
       assert.isTrue(logs.some((l) => l === "[dbg] Connected"), logs.join("\n"))
