@@ -41,6 +41,8 @@ export const make = async (
       js:
         "import { createRequire as __benchCreateRequire } from \"node:module\"; const require = __benchCreateRequire(import.meta.url);"
     },
+    // the workspace's @zen-websocket/core from its TypeScript sources, as tsx and vitest resolve it
+    conditions: ["@zen-websocket/source"],
     // a tool that bundles itself when run from source (`tools/echoWindows.ts`) leaves esbuild out of its bundle
     external: ["esbuild"],
     logLevel: "warning"

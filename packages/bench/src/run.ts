@@ -49,7 +49,7 @@ const runChild = (job: Job): Promise<ChildResult> =>
     const child = fork(childPath, [JSON.stringify(job)], {
       cwd: root,
       execArgv: [
-        ...(fromSource ? ["--import", "tsx"] : []),
+        ...(fromSource ? ["--import", "tsx", "--conditions=@zen-websocket/source"] : []),
         "--expose-gc",
         "--max-old-space-size=4096",
         ...extraNodeFlags

@@ -41,7 +41,10 @@ const next = (child: ChildProcess, type: string): Promise<any> =>
 
 export const start = async (mode: "blast" | "ws"): Promise<ServerProcess> => {
   const child = fork(serverPath, [mode], {
-    execArgv: [...(fromSource ? ["--import", "tsx"] : []), "--max-old-space-size=2048"],
+    execArgv: [
+      ...(fromSource ? ["--import", "tsx", "--conditions=@zen-websocket/source"] : []),
+      "--max-old-space-size=2048"
+    ],
     stdio: ["ignore", "inherit", "inherit", "ipc"]
   })
   const kill = () => {

@@ -5,6 +5,7 @@
  *
  * Run: pnpm demo
  */
+import { Client, Recorder, Testing } from "@zen-websocket/core"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
@@ -12,7 +13,6 @@ import * as Stream from "effect/Stream"
 import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
-import { Client, Recorder, Testing } from "../src/index.js"
 
 const channel = "ticker.BTC-PERPETUAL.100ms"
 

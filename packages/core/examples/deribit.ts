@@ -2,10 +2,10 @@
  * A Deribit-style session against the mock server: authenticate and enable heartbeats in a restore hook (so both are
  * done again on every reconnect, before the private subscriptions are restored), answer `test_request`s, subscribe
  * to a private channel, and pace sends with Deribit's credit costs.
- * Run: pnpm --filter @zen-websocket/core exec tsx examples/deribit.ts
+ * Run: pnpm --filter @zen-websocket/core example examples/deribit.ts
  */
+import { Client, RateLimiter, SubscriptionProtocol, Testing } from "@zen-websocket/core"
 import { Console, Effect, Layer, Stream } from "effect"
-import { Client, RateLimiter, SubscriptionProtocol, Testing } from "../src/index.js"
 
 /** A tiny Deribit: auth, set_heartbeat, private/subscribe only after auth. */
 const authenticated = new Set<number>()

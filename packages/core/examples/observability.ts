@@ -1,9 +1,9 @@
 /**
  * Observability: push-style telemetry handlers, metrics, latency percentiles, heartbeat health and state metrics.
- * Run: pnpm --filter @zen-websocket/core exec tsx examples/observability.ts
+ * Run: pnpm --filter @zen-websocket/core example examples/observability.ts
  */
+import { Client, Telemetry, Testing } from "@zen-websocket/core"
 import { Console, Effect, Metric, Stream } from "effect"
-import { Client, Telemetry, Testing } from "../src/index.js"
 
 const program = Effect.gen(function*() {
   // like :telemetry.attach in Elixir

@@ -1,9 +1,9 @@
 /**
  * Rate limiting: a token bucket with Deribit's cost table, applied to every frame the client sends.
- * Run: pnpm --filter @zen-websocket/core exec tsx examples/rate-limiting.ts
+ * Run: pnpm --filter @zen-websocket/core example examples/rate-limiting.ts
  */
+import { Client, RateLimiter, Testing } from "@zen-websocket/core"
 import { Console, Effect } from "effect"
-import { Client, RateLimiter, Testing } from "../src/index.js"
 
 const program = Effect.gen(function*() {
   const server = yield* Testing.startMockServer()

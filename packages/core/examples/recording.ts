@@ -1,12 +1,12 @@
 /**
  * Recording and replay: record a session to JSONL, read its metadata, replay it, and serve it again from the mock
- * server. Run: pnpm --filter @zen-websocket/core exec tsx examples/recording.ts
+ * server. Run: pnpm --filter @zen-websocket/core example examples/recording.ts
  */
+import { Client, Recorder, Testing } from "@zen-websocket/core"
 import { Console, Effect, Stream } from "effect"
 import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
-import { Client, Recorder, Testing } from "../src/index.js"
 
 const path = Path.join(Fs.mkdtempSync(Path.join(Os.tmpdir(), "zenws-")), "session.jsonl")
 

@@ -36,6 +36,7 @@ import type {
   NotConnected,
   OfflineQueueFull,
   RateLimited,
+  RequestError as AnyRequestError,
   SendError
 } from "./WebSocketError.js"
 
@@ -96,7 +97,7 @@ export type SendMessageError = NotConnected | SendError | OfflineQueueFull | Rat
  * @since 0.1.0
  * @category errors
  */
-export type RequestError = Requests.RequestError
+export type RequestError = AnyRequestError
 
 /**
  * @since 0.1.0

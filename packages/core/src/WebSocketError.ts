@@ -425,6 +425,21 @@ export type WebSocketError =
   | NoConnections
 
 /**
+ * How a correlated request can fail: `Client.request`, `Client.subscribe`, `Client.unsubscribe` and `Client.stream`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type RequestError =
+  | RpcError
+  | RequestTimeout
+  | Disconnected
+  | DuplicateRequestId
+  | NotConnected
+  | SendError
+  | RateLimited
+
+/**
  * Every error the library raises: the {@link WebSocketError}s plus the heartbeat's, the recorder's and the mock
  * server's.
  *

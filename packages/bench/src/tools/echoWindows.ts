@@ -3,7 +3,7 @@
  * each window, to see how long a client takes to reach its steady state (why the `echo` scenario warms up 5 000 round
  * trips). One 64 B frame in flight, against the bench server; pin it to one CPU as the bench does.
  *
- *   taskset -a -c 1 node --import tsx src/tools/echoWindows.ts raw|callback|stream [window=5000] [windows=6]
+ *   taskset -a -c 1 node --import tsx --conditions=@zen-websocket/source src/tools/echoWindows.ts raw|callback|stream [window=5000] [windows=6]
  */
 import * as Client from "@zen-websocket/core/Client"
 import * as Effect from "effect/Effect"

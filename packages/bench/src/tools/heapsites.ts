@@ -3,7 +3,7 @@
  * allocations made while opening them (V8 sampling heap profiler, objects still alive after `gc()`), and prints the
  * bytes per client by allocation site.
  *
- *   node --import tsx --expose-gc src/tools/heapsites.ts [N=500] [ping]
+ *   node --import tsx --conditions=@zen-websocket/source --expose-gc src/tools/heapsites.ts [N=500] [ping]
  */
 import * as Client from "@zen-websocket/core/Client"
 import * as Effect from "effect/Effect"

@@ -58,8 +58,12 @@ export const spawnNode = (
   onSpawn?: (child: ChildProcess) => void
 ): Effect.Effect<NodeControl, WorkerError, Scope.Scope> => {
   const spawn = () => {
-    // "advanced" (structured clone) IPC keeps binary messages binary
-    const child = fork(nodeFile, [name, registryUrl], { execArgv: ["--import", "tsx"], serialization: "advanced" })
+    // "advanced" (structured clone) IPC keeps binary messages binary; tsx runs node.ts, and in this workspace the
+    // condition resolves @zen-websocket/core to its sources (an installed package needs neither)
+    const child = fork(nodeFile, [name, registryUrl], {
+      execArgv: ["--import", "tsx", "--conditions=@zen-websocket/source"],
+      serialization: "advanced"
+    })
     onSpawn?.(child)
     return child
   }

@@ -2,11 +2,11 @@
  * Two processes, one pool: node B has no client of its own, yet its `sendBalanced` reaches the mock server through
  * node A's client, found in the shared registry.
  *
- * Run: pnpm --filter @zen-websocket/core exec tsx examples/distributed/main.ts
+ * Run: pnpm --filter @zen-websocket/core example examples/distributed/main.ts
  */
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
+import * as Testing from "@zen-websocket/core/Testing"
 import { Console, Effect } from "effect"
-import * as Testing from "../../src/Testing.js"
 import { spawnNode } from "./control.js"
 import { serveRegistry } from "./registry.js"
 

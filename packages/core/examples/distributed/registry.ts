@@ -18,6 +18,8 @@ import type { RpcClientError } from "@effect/rpc/RpcClientError"
 import * as RpcGroup from "@effect/rpc/RpcGroup"
 import * as RpcSerialization from "@effect/rpc/RpcSerialization"
 import * as RpcServer from "@effect/rpc/RpcServer"
+import * as Client from "@zen-websocket/core/Client"
+import type * as ClientSupervisor from "@zen-websocket/core/ClientSupervisor"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
@@ -25,8 +27,6 @@ import * as RcMap from "effect/RcMap"
 import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import { createServer } from "node:http"
-import * as Client from "../../src/Client.js"
-import type * as ClientSupervisor from "../../src/ClientSupervisor.js"
 
 // -------------------------------------------------------------------------------------------------------------------
 // schemas

@@ -3,6 +3,7 @@
  * (with `selfsigned`, loaded only then) and kept for the process.
  */
 import * as Effect from "effect/Effect"
+import * as Predicate from "effect/Predicate"
 
 /** A key and certificate in PEM. */
 export interface Credentials {
@@ -24,8 +25,16 @@ export const selfSignedCredentials: Effect.Effect<Credentials, { readonly reason
       })
       return cachedCredentials
     },
-    catch: (cause) => ({ reason: "cannot generate a self-signed certificate", cause })
+    catch: (cause) => ({
+      reason: isModuleNotFound(cause)
+        ? "a mock server with tls: true needs the optional peer dependency selfsigned: npm i -D selfsigned@^4"
+        : "cannot generate a self-signed certificate",
+      cause
+    })
   })
+
+const isModuleNotFound = (cause: unknown): boolean =>
+  Predicate.hasProperty(cause, "code") && (cause.code === "ERR_MODULE_NOT_FOUND" || cause.code === "MODULE_NOT_FOUND")
 
 const generateCredentials = async (): Promise<Credentials> => {
   const selfsigned = await import("selfsigned")

@@ -11,7 +11,7 @@ import {
   type Disconnected,
   DuplicateRequestId,
   NotConnected,
-  type RateLimited,
+  type RequestError,
   type RequestTimeout,
   type RpcError,
   SendError
@@ -21,14 +21,7 @@ import type { Runtime } from "./runtime.js"
 import * as Tracing from "./tracing.js"
 
 /** @internal */
-export type RequestError =
-  | RpcError
-  | RequestTimeout
-  | Disconnected
-  | DuplicateRequestId
-  | NotConnected
-  | SendError
-  | RateLimited
+export type { RequestError }
 
 /** @internal */
 export interface RequestOptions {
