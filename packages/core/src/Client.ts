@@ -2,6 +2,9 @@
  * The client: the five essential functions (`connect`, `sendMessage`, `subscribe`, `getState`, `close`), correlated
  * `request`s, inbound `messages` as a `Stream`, lifecycle `events`, and layers for service wiring.
  *
+ * An API page only (signatures, types, docs, dual forms); the client object is `internal/client.ts` over the
+ * client's state in `internal/runtime.ts`. Over 400 lines because it documents the whole client surface in one place.
+ *
  * @since 0.1.0
  */
 import type * as Chunk from "effect/Chunk"
@@ -11,8 +14,10 @@ import * as Context from "effect/Context"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import { dual } from "effect/Function"
+import type * as Inspectable from "effect/Inspectable"
 import * as Layer from "effect/Layer"
-import * as Option from "effect/Option"
+import type * as Option from "effect/Option"
+import type * as Pipeable from "effect/Pipeable"
 import * as Predicate from "effect/Predicate"
 import * as Redacted from "effect/Redacted"
 import * as Scope from "effect/Scope"
@@ -20,11 +25,10 @@ import * as Stream from "effect/Stream"
 import type * as ClientEvent from "./ClientEvent.js"
 import * as ClientOptions from "./ClientOptions.js"
 import type * as Heartbeat from "./Heartbeat.js"
+import * as internal from "./internal/client.js"
 import * as Connection from "./internal/connection.js"
-import * as Requests from "./internal/requests.js"
+import type * as Requests from "./internal/requests.js"
 import * as Runtime from "./internal/runtime.js"
-import * as Send from "./internal/send.js"
-import * as Subscriptions from "./internal/subscriptions.js"
 import * as Tracing from "./internal/tracing.js"
 import type * as JsonRpc from "./JsonRpc.js"
 import type * as LatencyStats from "./LatencyStats.js"
@@ -44,7 +48,7 @@ import type {
  * @since 0.1.0
  * @category type ids
  */
-export const TypeId: unique symbol = Symbol.for("@zen-websocket/core/Client")
+export const TypeId: typeof internal.TypeId = internal.TypeId
 
 /**
  * @since 0.1.0
@@ -136,7 +140,7 @@ export interface StateMetrics {
  * @since 0.1.0
  * @category models
  */
-export interface Client {
+export interface Client extends Pipeable.Pipeable, Inspectable.Inspectable {
   readonly [TypeId]: TypeId
   /** a name for logs and metrics (`options.id`, else generated) */
   readonly id: string
@@ -220,66 +224,7 @@ export const connect = (
     return fromRuntime(runtime)
   })
 
-const fromRuntime = (runtime: Runtime.Runtime): Client => new ClientImpl(runtime)
-
-/**
- * Streams and effects are getters on the prototype (built on access), so an idle client carries only its functions,
- * which stay per-instance arrows: `Effect.forEach(frames, client.sendMessage)` must keep working.
- */
-class ClientImpl implements Client {
-  readonly [TypeId]: TypeId = TypeId
-  readonly id: string
-  readonly options: ClientOptions.Resolved
-  readonly forEachChunk: Client["forEachChunk"]
-  readonly sendMessage: Client["sendMessage"]
-  readonly request: Client["request"]
-  readonly subscribe: Client["subscribe"]
-  readonly unsubscribe: Client["unsubscribe"]
-
-  constructor(private readonly runtime: Runtime.Runtime) {
-    this.id = runtime.id
-    this.options = runtime.options
-    this.forEachChunk = (f) => runtime.forEachChunk(f)
-    this.sendMessage = (message) => Send.send(runtime, message)
-    this.request = (request, options) => Effect.map(Requests.request(runtime, request, options), ([, result]) => result)
-    this.subscribe = (channels) => Subscriptions.subscribe(runtime, channels)
-    this.unsubscribe = (channels) => Subscriptions.unsubscribe(runtime, channels)
-  }
-
-  get messages() {
-    return this.runtime.messages
-  }
-  get messagesScoped() {
-    return this.runtime.messagesScoped
-  }
-  get events() {
-    return this.runtime.events
-  }
-  get eventsScoped() {
-    return this.runtime.eventsScoped
-  }
-  get stateChanges() {
-    return this.runtime.stateChanges
-  }
-  get getState() {
-    return Effect.sync(() => this.runtime.currentState)
-  }
-  get subscriptions() {
-    return Effect.sync(() => [...this.runtime.tracked])
-  }
-  get getStateMetrics() {
-    return Effect.sync(() => this.runtime.metrics())
-  }
-  get getLatencyStats() {
-    return Effect.sync(() => Option.fromNullable(this.runtime.instruments.latency.summary()))
-  }
-  get getHeartbeatHealth() {
-    return Effect.sync(() => Option.map(Option.fromNullable(this.runtime.lastHeartbeat), (h) => h.health()))
-  }
-  get close() {
-    return this.runtime.close
-  }
-}
+const fromRuntime: (runtime: Runtime.Runtime) => Client = internal.make
 
 /**
  * Sends a text frame (string), a binary frame (bytes) or an object as JSON. Fails with `NotConnected` while the client

@@ -1,15 +1,39 @@
 /**
  * Lifecycle events of a client, published on `client.events`. Tests and applications await these instead of polling.
+ * Events are tagged data (structural equality) on a prototype that makes them `Pipeable` and `Inspectable`
+ * (`toJSON`, `toString`, Node inspect).
+ *
+ * @example
+ * ```ts
+ * import * as ClientEvent from "@zen-websocket/core/ClientEvent"
+ *
+ * const event = ClientEvent.Reconnecting({ attempt: 2, delayMs: 2000 })
+ * ClientEvent.ClientEvent.$is("Reconnecting")(event) // true
+ * String(event) // pretty JSON of { _tag: "Reconnecting", attempt: 2, delayMs: 2000 }
+ * ```
  *
  * @since 0.1.0
  */
 import * as Data from "effect/Data"
+import * as Inspectable from "effect/Inspectable"
+import type * as Pipeable from "effect/Pipeable"
+import { pipeArguments } from "effect/Pipeable"
 
 /**
  * @since 0.1.0
  * @category models
  */
-export type ClientEvent = Data.TaggedEnum<{
+export type ClientEvent = Events & Proto
+
+/**
+ * What every event inherits from its prototype.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface Proto extends Pipeable.Pipeable, Inspectable.Inspectable {}
+
+type Events = Data.TaggedEnum<{
   /** An attempt to open a connection started (1 for the first attempt of an outage). */
   Connecting: { readonly attempt: number }
   /** The WebSocket upgrade completed. */
@@ -32,11 +56,46 @@ export type ClientEvent = Data.TaggedEnum<{
   Closed: {}
 }>
 
+const EventProto = Object.assign(Object.create(Data.Structural.prototype), {
+  ...Inspectable.BaseProto,
+  pipe() {
+    return pipeArguments(this, arguments)
+  },
+  toJSON(this: ClientEvent) {
+    return Inspectable.toJSON({ ...this })
+  }
+})
+
+const make = (tag: string) => (args?: object): ClientEvent => {
+  const event = Object.create(EventProto)
+  if (args !== undefined) Object.assign(event, args)
+  event._tag = tag
+  return event
+}
+
+const matchers = Data.taggedEnum<Events>()
+
+type Constructors = {
+  readonly [Tag in ClientEvent["_tag"]]: (
+    args: Data.TaggedEnum.Args<Events, Tag>
+  ) => Extract<ClientEvent, { readonly _tag: Tag }>
+}
+
 /**
+ * The event constructors, with `$is` and `$match` (as `Data.taggedEnum` gives them).
+ *
  * @since 0.1.0
  * @category constructors
  */
-export const ClientEvent = Data.taggedEnum<ClientEvent>()
+export const ClientEvent: Constructors & Pick<Data.TaggedEnum.Constructor<Events>, "$is" | "$match"> = new Proxy(
+  {} as any,
+  {
+    get(_target, tag) {
+      if (tag === "$is" || tag === "$match") return matchers[tag]
+      return make(tag as string)
+    }
+  }
+)
 
 /**
  * @since 0.1.0

@@ -1,8 +1,22 @@
 /**
- * Inbound frames. A text frame parses its JSON lazily, at most once.
+ * Inbound frames. A text frame parses its JSON lazily, at most once. Frames live on a prototype that makes them
+ * `Pipeable` and `Inspectable` (`toJSON`, `toString`, Node inspect): a frame carries only its data (it is on the hot
+ * inbound path, and nothing may be added per instance).
+ *
+ * @example
+ * ```ts
+ * import * as Message from "@zen-websocket/core/Message"
+ *
+ * const frame = Message.text("{\"method\":\"heartbeat\"}")
+ * frame.json // { method: "heartbeat" }
+ * String(frame) // pretty JSON of { _id: "Message", _tag: "Text", data: "…" }
+ * ```
  *
  * @since 0.1.0
  */
+import * as Inspectable from "effect/Inspectable"
+import type * as Pipeable from "effect/Pipeable"
+import { pipeArguments } from "effect/Pipeable"
 
 /**
  * @since 0.1.0
@@ -49,7 +63,40 @@ export class Binary {
   constructor(readonly data: Uint8Array) {}
 }
 
+/**
+ * A text frame is `Pipeable` and `Inspectable` (on its prototype).
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface Text extends Pipeable.Pipeable, Inspectable.Inspectable {}
+
+/**
+ * A binary frame is `Pipeable` and `Inspectable` (on its prototype); it shows its size, not its bytes.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface Binary extends Pipeable.Pipeable, Inspectable.Inspectable {}
+
+const MessageProto = {
+  ...Inspectable.BaseProto,
+  pipe() {
+    return pipeArguments(this, arguments)
+  }
+}
+
 // on the prototypes, so a frame carries only its data
+Object.assign(Text.prototype, MessageProto, {
+  toJSON(this: Text) {
+    return { _id: "Message", _tag: "Text", data: this.data }
+  }
+})
+Object.assign(Binary.prototype, MessageProto, {
+  toJSON(this: Binary) {
+    return { _id: "Message", _tag: "Binary", byteLength: this.data.byteLength }
+  }
+})
 Object.defineProperty(Text.prototype, "_tag", { value: "Text", enumerable: true })
 Object.defineProperty(Binary.prototype, "_tag", { value: "Binary", enumerable: true })
 

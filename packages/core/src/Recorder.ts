@@ -18,30 +18,23 @@
  * failure or interruption), so no recorded entry is lost unless the process itself dies. Existing files are appended to
  * (or rotated aside), never truncated.
  *
+ * The wire format lives in `internal/recorderWire.ts`, the writer in `internal/recorderWriter.ts`, the reader in
+ * `internal/recorderReader.ts`, the buffer, formatter and redaction in `internal/recorder.ts`.
+ *
  * @since 0.1.0
  */
-import * as Cause from "effect/Cause"
-import * as Chunk from "effect/Chunk"
-import type * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
-import * as Duration from "effect/Duration"
-import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
-import * as Fiber from "effect/Fiber"
+import type * as Effect from "effect/Effect"
+import type * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
-import * as Option from "effect/Option"
-import * as ParseResult from "effect/ParseResult"
-import * as Schema from "effect/Schema"
+import type * as ParseResult from "effect/ParseResult"
 import type * as Scope from "effect/Scope"
-import * as Stream from "effect/Stream"
-import * as nodeFs from "node:fs"
-import type { FileHandle } from "node:fs/promises"
+import type * as Stream from "effect/Stream"
 import * as internal from "./internal/recorder.js"
-import { RecorderError } from "./WebSocketError.js"
-
-// -------------------------------------------------------------------------------------------------------------------
-// errors
-// -------------------------------------------------------------------------------------------------------------------
+import * as reader from "./internal/recorderReader.js"
+import * as wire from "./internal/recorderWire.js"
+import * as writer from "./internal/recorderWriter.js"
+import type { RecorderError } from "./WebSocketError.js"
 
 export {
   /**
@@ -64,7 +57,7 @@ export {
  * @since 0.1.0
  * @category schemas
  */
-export const Direction = Schema.Literal("in", "out")
+export const Direction: typeof wire.Direction = wire.Direction
 
 /**
  * @since 0.1.0
@@ -78,12 +71,7 @@ export type Direction = typeof Direction.Type
  * @since 0.1.0
  * @category schemas
  */
-export const Timestamp = Schema.String.pipe(
-  Schema.filter((ts) => internal.parseMicros(ts) !== undefined, {
-    identifier: "Timestamp",
-    message: () => "expected an ISO 8601 date-time with an offset"
-  })
-)
+export const Timestamp: typeof wire.Timestamp = wire.Timestamp
 
 /**
  * A text frame: `{"ts","dir","type":"text","data"}`.
@@ -91,12 +79,7 @@ export const Timestamp = Schema.String.pipe(
  * @since 0.1.0
  * @category schemas
  */
-export const TextEntry = Schema.Struct({
-  ts: Timestamp,
-  dir: Direction,
-  type: Schema.Literal("text"),
-  data: Schema.String
-})
+export const TextEntry: typeof wire.TextEntry = wire.TextEntry
 
 /**
  * A binary frame: `{"ts","dir","type":"binary","data":"<base64>","binary":true}`, decoded to bytes. `binary` is
@@ -105,24 +88,7 @@ export const TextEntry = Schema.Struct({
  * @since 0.1.0
  * @category schemas
  */
-export const BinaryEntry = Schema.Struct({
-  ts: Timestamp,
-  dir: Direction,
-  type: Schema.Literal("binary"),
-  data: Schema.Uint8ArrayFromBase64,
-  binary: Schema.optionalWith(Schema.Literal(true), { default: () => true as const })
-})
-
-const CloseWire = Schema.Struct({
-  ts: Timestamp,
-  dir: Direction,
-  type: Schema.Literal("close"),
-  data: Schema.optional(Schema.String),
-  code: Schema.optional(Schema.Number),
-  reason: Schema.optional(Schema.String)
-})
-
-const CloseData = Schema.parseJson(Schema.Struct({ code: Schema.Number, reason: Schema.String }))
+export const BinaryEntry: typeof wire.BinaryEntry = wire.BinaryEntry
 
 /**
  * A close frame, decoded to `{ ts, dir, type: "close", code, reason }`. Written with `code` and `reason` and, for the
@@ -131,32 +97,7 @@ const CloseData = Schema.parseJson(Schema.Struct({ code: Schema.Number, reason: 
  * @since 0.1.0
  * @category schemas
  */
-export const CloseEntry = Schema.transformOrFail(
-  CloseWire,
-  Schema.Struct({
-    ts: Schema.typeSchema(Timestamp),
-    dir: Direction,
-    type: Schema.Literal("close"),
-    code: Schema.Number,
-    reason: Schema.String
-  }),
-  {
-    strict: true,
-    decode: (wire, _, ast) => {
-      const { dir, ts, type } = wire
-      if (wire.code !== undefined) {
-        return ParseResult.succeed({ ts, dir, type, code: wire.code, reason: wire.reason ?? "" })
-      }
-      if (wire.data === undefined) return ParseResult.fail(new ParseResult.Type(ast, wire, "close entry without code"))
-      return ParseResult.map(
-        ParseResult.decodeUnknown(CloseData)(wire.data),
-        ({ code, reason }) => ({ ts, dir, type, code, reason })
-      )
-    },
-    encode: ({ code, dir, reason, ts, type }) =>
-      ParseResult.succeed({ ts, dir, type, data: JSON.stringify({ code, reason }), code, reason })
-  }
-)
+export const CloseEntry: typeof wire.CloseEntry = wire.CloseEntry
 
 /**
  * One line of a recording.
@@ -164,16 +105,26 @@ export const CloseEntry = Schema.transformOrFail(
  * @since 0.1.0
  * @category schemas
  */
-export const Entry = Schema.Union(TextEntry, BinaryEntry, CloseEntry)
+export const Entry: typeof wire.Entry = wire.Entry
 
 /**
  * A decoded entry: `type` tells `"text"` (`data: string`), `"binary"` (`data: Uint8Array`) and `"close"` (`code`,
- * `reason`) apart. `ts` is the timestamp as written (see {@link epochMicros}).
+ * `reason`) apart. `ts` is the timestamp as written (see {@link epochMicros}). Decoded entries (`decodeLine`,
+ * `replay`) live on a prototype: they are {@link DecodedEntry}s.
  *
  * @since 0.1.0
  * @category models
  */
 export type Entry = typeof Entry.Type
+
+/**
+ * An entry as `decodeLine` and `replay` hand it out: `Pipeable`, and `Inspectable` as its wire form (`toJSON`,
+ * `toString` is the JSONL line, Node inspect).
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type DecodedEntry = wire.DecodedEntry
 
 /**
  * @since 0.1.0
@@ -193,17 +144,13 @@ export type BinaryEntry = typeof BinaryEntry.Type
  */
 export type CloseEntry = typeof CloseEntry.Type
 
-const EntryFromJson = Schema.parseJson(Entry)
-
 /**
  * Decodes one JSONL line.
  *
  * @since 0.1.0
  * @category codecs
  */
-export const decodeLine: (line: string) => Either.Either<Entry, ParseResult.ParseError> = Schema.decodeEither(
-  EntryFromJson
-)
+export const decodeLine: (line: string) => Either.Either<DecodedEntry, ParseResult.ParseError> = wire.decodeLine
 
 /**
  * Encodes one entry as a JSONL line (without the newline), exactly as the recorder writes it (unredacted).
@@ -211,7 +158,7 @@ export const decodeLine: (line: string) => Either.Either<Entry, ParseResult.Pars
  * @since 0.1.0
  * @category codecs
  */
-export const encodeLine: (entry: Entry) => string = Schema.encodeSync(EntryFromJson)
+export const encodeLine: (entry: Entry) => string = wire.encodeLine
 
 /**
  * Microseconds since the epoch of an entry's `ts` (`NaN` when it is not a valid timestamp).
@@ -219,7 +166,7 @@ export const encodeLine: (entry: Entry) => string = Schema.encodeSync(EntryFromJ
  * @since 0.1.0
  * @category utils
  */
-export const epochMicros = (ts: string): number => internal.parseMicros(ts) ?? NaN
+export const epochMicros: (ts: string) => number = wire.epochMicros
 
 // -------------------------------------------------------------------------------------------------------------------
 // recording
@@ -278,10 +225,7 @@ export interface Stats {
  * @since 0.1.0
  * @category models
  */
-export interface RecorderOptions {
-  readonly redact?: ReadonlyArray<string> | boolean | undefined
-  readonly mode?: "append" | "rotate" | undefined
-}
+export type RecorderOptions = writer.RecorderOptions
 
 /**
  * `client_secret`, `access_token`, `refresh_token`, `password`, `signature`.
@@ -291,80 +235,6 @@ export interface RecorderOptions {
  */
 export const defaultRedactKeys: ReadonlyArray<string> = internal.defaultRedactKeys
 
-const FLUSH_INTERVAL = Duration.seconds(1)
-
-const openFile = (path: string, mode: "append" | "rotate", clock: Clock.Clock) =>
-  Effect.tryPromise({
-    try: () => internal.open(path, mode, clock.unsafeCurrentTimeMillis()),
-    catch: (cause) => new RecorderError({ reason: "open", path, cause })
-  })
-
-const closeFile = (path: string, handle: FileHandle) =>
-  Effect.tryPromise({
-    try: () => handle.close(),
-    catch: (cause) => new RecorderError({ reason: "write", path, cause })
-  }).pipe(Effect.catchAll((error) => Effect.logWarning("Recorder: closing the file failed", error)))
-
-/** The writer: one flush at a time (a semaphore keeps the batches in order), each write uninterruptible. */
-const makeWriter = (path: string, handle: FileHandle, buffer: internal.EntryBuffer, redact: internal.Redactor) =>
-  Effect.map(Effect.makeSemaphore(1), (semaphore) => {
-    let failing = false
-    const write = (batch: { readonly text: string; readonly count: number }) => {
-      const text = batch.text
-      return Effect.tryPromise({
-        try: () => handle.appendFile(text, "utf8"),
-        catch: (cause) => new RecorderError({ reason: "write", path, cause })
-      }).pipe(Effect.matchEffect({
-        onSuccess: () =>
-          Effect.sync(() => {
-            buffer.written += batch.count
-            buffer.bytes += Buffer.byteLength(text)
-            failing = false
-            return true
-          }),
-        onFailure: (error) =>
-          Effect.suspend(() => {
-            buffer.retryLater(batch)
-            const first = !failing
-            failing = true
-            return first ? Effect.logWarning("Recorder: write failed, retrying at the next flush", error) : Effect.void
-          }).pipe(Effect.as(false))
-      }))
-    }
-    /** writes what is buffered; `false` when the write failed (the entries stay buffered) */
-    const flushOnce: Effect.Effect<boolean> = semaphore.withPermits(1)(Effect.suspend(() => {
-      const batch = buffer.take(redact)
-      return batch === undefined ? Effect.succeed(true) : write(batch)
-    })).pipe(Effect.uninterruptible)
-    const lose = Effect.suspend(() => {
-      const lost = buffer.close()
-      return Effect.logError(`Recorder: the final write failed, ${lost} entries lost`)
-    })
-    /** flushes until the buffer is empty, then closes it (check and close in one synchronous step) */
-    const drain: Effect.Effect<void> = Effect.suspend(() =>
-      buffer.closeIfEmpty() ? Effect.void : Effect.flatMap(flushOnce, (ok) => ok ? drain : lose)
-    )
-    return { flushOnce, drain }
-  })
-
-/**
- * Sleeps while nothing is buffered (no timer runs for an idle recorder); once something is, flushes one second later
- * or as soon as `BATCH_SIZE` entries are buffered; after a failed write, waits a second before retrying. The latches
- * are closed before the buffer is taken: whatever is recorded after the take opens them again.
- */
-const flushLoop = (pending: Effect.Latch, full: Effect.Latch, flushOnce: Effect.Effect<boolean>) =>
-  Effect.forever(
-    pending.await.pipe(
-      Effect.zipRight(Effect.timeoutOption(full.await, FLUSH_INTERVAL)),
-      Effect.zipRight(Effect.sync(() => {
-        pending.unsafeClose()
-        full.unsafeClose()
-      })),
-      Effect.zipRight(flushOnce),
-      Effect.flatMap((ok) => ok ? Effect.void : Effect.sleep(FLUSH_INTERVAL))
-    )
-  )
-
 /**
  * Opens (creating) the recording at `path` and starts its flush fiber. Closing the scope writes every buffered entry
  * and closes the file, whatever the scope's exit. Fails with `RecorderError("open")` when the file cannot be opened
@@ -373,38 +243,8 @@ const flushLoop = (pending: Effect.Latch, full: Effect.Latch, flushOnce: Effect.
  * @since 0.1.0
  * @category constructors
  */
-export const make = (
-  path: string,
-  options: RecorderOptions = {}
-): Effect.Effect<Recorder, RecorderError, Scope.Scope> =>
-  Effect.gen(function*() {
-    const clock = yield* Effect.clock
-    const pending = yield* Effect.makeLatch(false)
-    const full = yield* Effect.makeLatch(false)
-    const buffer = new internal.EntryBuffer(clock, () => pending.unsafeOpen(), () => full.unsafeOpen())
-    const redact = internal.makeRedactor(options.redact)
-    const handle = yield* Effect.acquireRelease(openFile(path, options.mode ?? "append", clock), (handle) =>
-      closeFile(path, handle))
-    const writer = yield* makeWriter(path, handle, buffer, redact)
-    yield* Effect.acquireRelease(
-      Effect.forkDaemon(Effect.interruptible(flushLoop(pending, full, writer.flushOnce))),
-      (fiber) =>
-        Effect.zipRight(Fiber.interrupt(fiber), writer.drain)
-    )
-    return Recorder.of({
-      path,
-      recordText: (dir, data) => buffer.push(internal.TEXT, dir, data, 0),
-      recordBinary: (dir, data) => buffer.push(internal.BINARY, dir, new Uint8Array(data), 0),
-      recordClose: (dir, code, reason) => buffer.push(internal.CLOSE, dir, reason, code),
-      flush: Effect.asVoid(writer.flushOnce),
-      stats: () => ({
-        written: buffer.written,
-        bytes: buffer.bytes,
-        buffered: buffer.size,
-        dropped: buffer.dropped
-      })
-    })
-  })
+export const make: (path: string, options?: RecorderOptions) => Effect.Effect<Recorder, RecorderError, Scope.Scope> =
+  writer.make
 
 /**
  * The {@link Recorder} service for a client, recording to `path` for the layer's lifetime.
@@ -426,12 +266,7 @@ export const layer = (path: string, options?: RecorderOptions): Layer.Layer<Reco
  * @since 0.1.0
  * @category models
  */
-export interface Malformed {
-  /** 1-based */
-  readonly lineNumber: number
-  readonly line: string
-  readonly cause: ParseResult.ParseError
-}
+export type Malformed = reader.Malformed
 
 /**
  * - `count`, `inbound`, `outbound`: valid entries.
@@ -461,27 +296,7 @@ export interface Metadata {
  * @since 0.1.0
  * @category models
  */
-export interface ReplayOptions {
-  readonly realtime?: boolean | undefined
-  readonly speed?: number | undefined
-  readonly dir?: Direction | undefined
-  readonly onMalformed?: ((malformed: Malformed) => Effect.Effect<void>) | undefined
-}
-
-const lines = (path: string): Stream.Stream<string, RecorderError> =>
-  Stream.suspend(() =>
-    Stream.fromAsyncIterable(
-      nodeFs.createReadStream(path, { encoding: "utf8" }) as AsyncIterable<string>,
-      (cause) => new RecorderError({ reason: "read", path, cause })
-    )
-  ).pipe(Stream.splitLines)
-
-const parseLine = ([line, index]: [string, number]): Option.Option<Either.Either<Entry, Malformed>> => {
-  if (line.trim() === "") return Option.none()
-  return Option.some(Either.mapLeft(decodeLine(line), (cause) => ({ lineNumber: index + 1, line, cause })))
-}
-
-const parsedLines = (path: string) => lines(path).pipe(Stream.zipWithIndex, Stream.filterMap(parseLine))
+export type ReplayOptions = reader.ReplayOptions
 
 /**
  * Counts the entries of a recording (ours or the Elixir library's) and measures its duration. Malformed lines are
@@ -490,48 +305,7 @@ const parsedLines = (path: string) => lines(path).pipe(Stream.zipWithIndex, Stre
  * @since 0.1.0
  * @category reading
  */
-export const metadata = (path: string): Effect.Effect<Metadata, RecorderError> =>
-  Effect.suspend(() => {
-    let count = 0, inbound = 0, outbound = 0, malformed = 0
-    let firstTs: string | undefined, lastTs: string | undefined
-    const step = (parsed: Either.Either<Entry, Malformed>): void => {
-      if (Either.isLeft(parsed)) {
-        malformed++
-        return
-      }
-      const entry = parsed.right
-      count++
-      if (entry.dir === "in") inbound++
-      else outbound++
-      firstTs ??= entry.ts
-      lastTs = entry.ts
-    }
-    return parsedLines(path).pipe(
-      Stream.runForEachChunk((chunk) => Effect.sync(() => Chunk.forEach(chunk, step))),
-      Effect.map((): Metadata => ({
-        count,
-        inbound,
-        outbound,
-        durationMs: firstTs === undefined || lastTs === undefined ? 0 : durationMs(firstTs, lastTs),
-        firstTs,
-        lastTs,
-        malformed
-      }))
-    )
-  })
-
-const durationMs = (first: string, last: string): number => (epochMicros(last) - epochMicros(first)) / 1000
-
-const paced = <E>(entries: Stream.Stream<Entry, E>, speed: number): Stream.Stream<Entry, E> =>
-  Stream.suspend(() => {
-    let previous: number | undefined
-    return Stream.mapEffect(entries, (entry) => {
-      const at = epochMicros(entry.ts)
-      const gap = previous === undefined ? 0 : at - previous
-      previous = at
-      return gap > 0 ? Effect.as(Effect.sleep(Duration.millis(gap / 1000 / speed)), entry) : Effect.succeed(entry)
-    })
-  })
+export const metadata: (path: string) => Effect.Effect<Metadata, RecorderError> = reader.metadata
 
 /**
  * The entries of a recording (ours or the Elixir library's), in file order, read lazily. Malformed lines are skipped
@@ -540,20 +314,8 @@ const paced = <E>(entries: Stream.Stream<Entry, E>, speed: number): Stream.Strea
  * @since 0.1.0
  * @category reading
  */
-export const replay = (path: string, options: ReplayOptions = {}): Stream.Stream<Entry, RecorderError> => {
-  const speed = options.speed ?? 1
-  if (!(speed > 0)) {
-    return Stream.die(new Cause.IllegalArgumentException(`Recorder.replay: speed must be > 0, got ${speed}`))
-  }
-  const onMalformed = options.onMalformed
-  const parsed = onMalformed === undefined ?
-    parsedLines(path) :
-    Stream.tap(parsedLines(path), (p) => Either.isLeft(p) ? onMalformed(p.left) : Effect.void)
-  const all = Stream.filterMap(parsed, Either.getRight)
-  const dir = options.dir
-  const entries = dir === undefined ? all : Stream.filter(all, (entry) => entry.dir === dir)
-  return options.realtime === true ? paced(entries, speed) : entries
-}
+export const replay: (path: string, options?: ReplayOptions) => Stream.Stream<DecodedEntry, RecorderError> =
+  reader.replay
 
 /**
  * What a mock server should send to replay a recorded session: the recorded **inbound** frames, in order, each after
@@ -563,7 +325,7 @@ export const replay = (path: string, options: ReplayOptions = {}): Stream.Stream
  * @since 0.1.0
  * @category reading
  */
-export const script = (
+export const script: (
   path: string,
-  options: { readonly speed?: number | undefined } = {}
-): Stream.Stream<Entry, RecorderError> => replay(path, { realtime: true, speed: options.speed, dir: "in" })
+  options?: { readonly speed?: number | undefined }
+) => Stream.Stream<DecodedEntry, RecorderError> = reader.script

@@ -59,20 +59,21 @@
  * program.pipe(Effect.provide(Observability))
  * ```
  *
+ * The event model and the service live in `internal/telemetry.ts`; the metrics are defined from one table
+ * (`internal/metricTable.ts`).
+ *
  * @since 0.1.0
  */
-import * as Cause from "effect/Cause"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import * as Metric from "effect/Metric"
-import * as MetricBoundaries from "effect/MetricBoundaries"
-import * as MetricLabel from "effect/MetricLabel"
+import type * as Metric from "effect/Metric"
 import * as Option from "effect/Option"
-import * as PubSub from "effect/PubSub"
 import type * as Queue from "effect/Queue"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
+import { metrics } from "./internal/metricTable.js"
+import * as internal from "./internal/telemetry.js"
 
 // -----------------------------------------------------------------------------
 // events
@@ -84,14 +85,7 @@ import * as Stream from "effect/Stream"
  * @since 0.1.0
  * @category models
  */
-export interface TelemetryEvent {
-  /** e.g. `["zen_websocket", "connection", "upgrade"]`, see {@link names} */
-  readonly name: ReadonlyArray<string>
-  /** numeric measurements, e.g. `{ connect_time_ms: 42 }` */
-  readonly measurements: Readonly<Record<string, number>>
-  /** context, e.g. `{ client_id: "deribit-1", url: "wss://…" }`; `client_id` becomes the metrics' tag */
-  readonly metadata: Readonly<Record<string, unknown>>
-}
+export type TelemetryEvent = internal.TelemetryEvent
 
 /**
  * The names of the events the client emits (see the table in the module documentation for their keys).
@@ -99,21 +93,7 @@ export interface TelemetryEvent {
  * @since 0.1.0
  * @category constants
  */
-export const names = {
-  messageReceived: ["zen_websocket", "client", "message_received"],
-  messageSent: ["zen_websocket", "client", "message_sent"],
-  upgrade: ["zen_websocket", "connection", "upgrade"],
-  disconnect: ["zen_websocket", "connection", "disconnect"],
-  reconnect: ["zen_websocket", "connection", "reconnect"],
-  gaveUp: ["zen_websocket", "connection", "gave_up"],
-  pong: ["zen_websocket", "heartbeat", "pong"],
-  heartbeatMissed: ["zen_websocket", "heartbeat", "missed"],
-  pressure: ["zen_websocket", "rate_limiter", "pressure"],
-  rateLimited: ["zen_websocket", "rate_limiter", "rejected"],
-  request: ["zen_websocket", "request", "complete"],
-  requestTimeout: ["zen_websocket", "request", "timeout"],
-  subscriptionsRestored: ["zen_websocket", "subscription_manager", "restore"]
-} as const satisfies Record<string, ReadonlyArray<string>>
+export const names: typeof internal.names = internal.names
 
 /**
  * The numeric `level` of a `pressure` event for each rate-limiter pressure level.
@@ -129,14 +109,14 @@ export const pressureLevels = { low: 0, medium: 1, high: 2, critical: 3 } as con
  * @since 0.1.0
  * @category constructors
  */
-export const event = (
+export const event: (
   name: ReadonlyArray<string>,
   measurements: Readonly<Record<string, number>>,
-  metadata: Readonly<Record<string, unknown>> = {}
-): TelemetryEvent => ({ name, measurements, metadata })
+  metadata?: Readonly<Record<string, unknown>>
+) => TelemetryEvent = internal.event
 
 // -----------------------------------------------------------------------------
-// metrics
+// metrics (defined from the table in internal/metricTable.ts)
 // -----------------------------------------------------------------------------
 
 /**
@@ -145,10 +125,7 @@ export const event = (
  * @since 0.1.0
  * @category metrics
  */
-export const messageReceived: Metric.Metric.Counter<number> = Metric.counter(
-  "zen_websocket_client_message_received",
-  { description: "WebSocket frames received", incremental: true }
-)
+export const messageReceived: Metric.Metric.Counter<number> = metrics.messageReceived
 
 /**
  * Inbound payload bytes (`message_received` `bytes`).
@@ -156,10 +133,7 @@ export const messageReceived: Metric.Metric.Counter<number> = Metric.counter(
  * @since 0.1.0
  * @category metrics
  */
-export const bytesReceived: Metric.Metric.Counter<number> = Metric.counter(
-  "zen_websocket_client_bytes_received",
-  { description: "WebSocket payload bytes received", incremental: true }
-)
+export const bytesReceived: Metric.Metric.Counter<number> = metrics.bytesReceived
 
 /**
  * Outbound frames (`message_sent` `count`).
@@ -167,10 +141,7 @@ export const bytesReceived: Metric.Metric.Counter<number> = Metric.counter(
  * @since 0.1.0
  * @category metrics
  */
-export const messageSent: Metric.Metric.Counter<number> = Metric.counter(
-  "zen_websocket_client_message_sent",
-  { description: "WebSocket frames sent", incremental: true }
-)
+export const messageSent: Metric.Metric.Counter<number> = metrics.messageSent
 
 /**
  * Outbound payload bytes (`message_sent` `bytes`).
@@ -178,10 +149,7 @@ export const messageSent: Metric.Metric.Counter<number> = Metric.counter(
  * @since 0.1.0
  * @category metrics
  */
-export const bytesSent: Metric.Metric.Counter<number> = Metric.counter(
-  "zen_websocket_client_bytes_sent",
-  { description: "WebSocket payload bytes sent", incremental: true }
-)
+export const bytesSent: Metric.Metric.Counter<number> = metrics.bytesSent
 
 /**
  * Connect time in ms, from the attempt's start to the completed upgrade (`upgrade` `connect_time_ms`). Buckets
@@ -190,11 +158,7 @@ export const bytesSent: Metric.Metric.Counter<number> = Metric.counter(
  * @since 0.1.0
  * @category metrics
  */
-export const connectionUpgrade: Metric.Metric.Histogram<number> = Metric.histogram(
-  "zen_websocket_connection_upgrade",
-  MetricBoundaries.exponential({ start: 1, factor: 2, count: 16 }),
-  "WebSocket connect time (ms), attempt start to completed upgrade"
-)
+export const connectionUpgrade: Metric.Metric.Histogram<number> = metrics.connectionUpgrade
 
 /**
  * Connections lost or closed (`disconnect`), tagged `client_id` then `code` (the close code, `1006` when no close
@@ -203,10 +167,7 @@ export const connectionUpgrade: Metric.Metric.Histogram<number> = Metric.histogr
  * @since 0.1.0
  * @category metrics
  */
-export const connectionDisconnects: Metric.Metric.Counter<number> = Metric.counter(
-  "zen_websocket_connection_disconnects",
-  { description: "WebSocket connections ended, by close code", incremental: true }
-)
+export const connectionDisconnects: Metric.Metric.Counter<number> = metrics.connectionDisconnects
 
 /**
  * Reconnect attempts scheduled (`reconnect`).
@@ -214,10 +175,7 @@ export const connectionDisconnects: Metric.Metric.Counter<number> = Metric.count
  * @since 0.1.0
  * @category metrics
  */
-export const connectionReconnectAttempts: Metric.Metric.Counter<number> = Metric.counter(
-  "zen_websocket_connection_reconnect_attempts",
-  { description: "WebSocket reconnect attempts scheduled", incremental: true }
-)
+export const connectionReconnectAttempts: Metric.Metric.Counter<number> = metrics.connectionReconnectAttempts
 
 /**
  * Times a client stopped retrying (`gaveUp`).
@@ -225,10 +183,7 @@ export const connectionReconnectAttempts: Metric.Metric.Counter<number> = Metric
  * @since 0.1.0
  * @category metrics
  */
-export const connectionGiveUps: Metric.Metric.Counter<number> = Metric.counter(
-  "zen_websocket_connection_give_ups",
-  { description: "WebSocket clients that ran out of reconnect attempts", incremental: true }
-)
+export const connectionGiveUps: Metric.Metric.Counter<number> = metrics.connectionGiveUps
 
 /**
  * Heartbeat round trips in ms (`pong` `rtt_ms`). Buckets 0.5, 1, 2 … 8192 ms.
@@ -236,11 +191,7 @@ export const connectionGiveUps: Metric.Metric.Counter<number> = Metric.counter(
  * @since 0.1.0
  * @category metrics
  */
-export const heartbeatPong: Metric.Metric.Histogram<number> = Metric.histogram(
-  "zen_websocket_heartbeat_pong",
-  MetricBoundaries.exponential({ start: 0.5, factor: 2, count: 16 }),
-  "WebSocket heartbeat round trip (ms)"
-)
+export const heartbeatPong: Metric.Metric.Histogram<number> = metrics.heartbeatPong
 
 /**
  * Missed heartbeats (`heartbeatMissed`).
@@ -248,10 +199,7 @@ export const heartbeatPong: Metric.Metric.Histogram<number> = Metric.histogram(
  * @since 0.1.0
  * @category metrics
  */
-export const heartbeatMissed: Metric.Metric.Counter<number> = Metric.counter(
-  "zen_websocket_heartbeat_missed",
-  { description: "WebSocket heartbeats without an answer in time", incremental: true }
-)
+export const heartbeatMissed: Metric.Metric.Counter<number> = metrics.heartbeatMissed
 
 /**
  * The rate limiter's pressure level, 0 (low) … 3 (critical) (`pressure` `level`).
@@ -259,10 +207,7 @@ export const heartbeatMissed: Metric.Metric.Counter<number> = Metric.counter(
  * @since 0.1.0
  * @category metrics
  */
-export const rateLimiterPressure: Metric.Metric.Gauge<number> = Metric.gauge(
-  "zen_websocket_rate_limiter_pressure",
-  { description: "Rate limiter pressure level: 0 low, 1 medium, 2 high, 3 critical" }
-)
+export const rateLimiterPressure: Metric.Metric.Gauge<number> = metrics.rateLimiterPressure
 
 /**
  * Sends waiting for rate-limit tokens (`pressure` `queue_size`).
@@ -270,10 +215,7 @@ export const rateLimiterPressure: Metric.Metric.Gauge<number> = Metric.gauge(
  * @since 0.1.0
  * @category metrics
  */
-export const rateLimiterQueueSize: Metric.Metric.Gauge<number> = Metric.gauge(
-  "zen_websocket_rate_limiter_queue_size",
-  { description: "Sends waiting for rate limiter tokens" }
-)
+export const rateLimiterQueueSize: Metric.Metric.Gauge<number> = metrics.rateLimiterQueueSize
 
 /**
  * Sends refused because the rate limiter's queue was full (`rateLimited`).
@@ -281,10 +223,7 @@ export const rateLimiterQueueSize: Metric.Metric.Gauge<number> = Metric.gauge(
  * @since 0.1.0
  * @category metrics
  */
-export const rateLimiterRejections: Metric.Metric.Counter<number> = Metric.counter(
-  "zen_websocket_rate_limiter_rejections",
-  { description: "Sends refused by the rate limiter (queue full)", incremental: true }
-)
+export const rateLimiterRejections: Metric.Metric.Counter<number> = metrics.rateLimiterRejections
 
 /**
  * Requests that ended: answered, failed or timed out (`request` and `requestTimeout`).
@@ -292,10 +231,7 @@ export const rateLimiterRejections: Metric.Metric.Counter<number> = Metric.count
  * @since 0.1.0
  * @category metrics
  */
-export const requestTotal: Metric.Metric.Counter<number> = Metric.counter(
-  "zen_websocket_request_total",
-  { description: "Correlated requests that ended (answered, failed or timed out)", incremental: true }
-)
+export const requestTotal: Metric.Metric.Counter<number> = metrics.requestTotal
 
 /**
  * Requests that timed out (`requestTimeout`).
@@ -303,10 +239,7 @@ export const requestTotal: Metric.Metric.Counter<number> = Metric.counter(
  * @since 0.1.0
  * @category metrics
  */
-export const requestTimeouts: Metric.Metric.Counter<number> = Metric.counter(
-  "zen_websocket_request_timeouts",
-  { description: "Correlated requests that timed out", incremental: true }
-)
+export const requestTimeouts: Metric.Metric.Counter<number> = metrics.requestTimeouts
 
 /**
  * Request round trips in ms, from the send to the response (`request` `duration_ms`). Buckets 1, 2, 4 … 65536 ms.
@@ -314,11 +247,7 @@ export const requestTimeouts: Metric.Metric.Counter<number> = Metric.counter(
  * @since 0.1.0
  * @category metrics
  */
-export const requestDuration: Metric.Metric.Histogram<number> = Metric.histogram(
-  "zen_websocket_request_duration",
-  MetricBoundaries.exponential({ start: 1, factor: 2, count: 18 }),
-  "Correlated request round trip (ms)"
-)
+export const requestDuration: Metric.Metric.Histogram<number> = metrics.requestDuration
 
 // -----------------------------------------------------------------------------
 // recording
@@ -331,10 +260,7 @@ export const requestDuration: Metric.Metric.Histogram<number> = Metric.histogram
  * @since 0.1.0
  * @category recording
  */
-export const unsafeRecord = (event: TelemetryEvent): void => {
-  const recorder = recorderOf(event.name)
-  if (recorder !== undefined) recorder(event.measurements, event.metadata)
-}
+export const unsafeRecord: (event: TelemetryEvent) => void = internal.unsafeRecord
 
 /**
  * Updates the metrics matching `event`, without a {@link Telemetry} service in context (no event is published).
@@ -354,7 +280,7 @@ export const record = (event: TelemetryEvent): Effect.Effect<void> => Effect.syn
  * @since 0.1.0
  * @category models
  */
-export type Handler = (event: TelemetryEvent) => Effect.Effect<void> | void
+export type Handler = internal.Handler
 
 /**
  * The push-style telemetry service.
@@ -403,43 +329,7 @@ export const defaultCapacity = 4096
  * @category constructors
  */
 export const make = (options: { readonly capacity?: number | undefined } = {}): Effect.Effect<Telemetry> =>
-  Effect.map(PubSub.sliding<TelemetryEvent>(options.capacity ?? defaultCapacity), (pubsub): Telemetry => {
-    // copy-on-write handler lists: an emit iterates a stable array even when a handler attaches or detaches
-    const handlers = new Map<string, ReadonlyArray<Handler>>()
-    const dispatch = (event: TelemetryEvent): Effect.Effect<void> => {
-      const list = handlers.get(keyOf(event.name))
-      if (list === undefined || list.length === 0) return Effect.void
-      if (list.length === 1) return runHandler(list[0], event)
-      return Effect.forEach(list, (handler) => runHandler(handler, event), { discard: true })
-    }
-    const attach = (eventName: ReadonlyArray<string>, handler: Handler) => {
-      const key = keyOf(eventName)
-      return Effect.asVoid(Effect.acquireRelease(
-        Effect.sync(() => {
-          // wrapped so the same function attached twice is two registrations
-          const entry: Handler = (event) => handler(event)
-          handlers.set(key, [...(handlers.get(key) ?? []), entry])
-          return entry
-        }),
-        (entry) =>
-          Effect.sync(() => {
-            const rest = (handlers.get(key) ?? []).filter((h) => h !== entry)
-            if (rest.length === 0) handlers.delete(key)
-            else handlers.set(key, rest)
-          })
-      ))
-    }
-    return {
-      emit: (event) =>
-        Effect.suspend(() => {
-          unsafeRecord(event)
-          return Effect.zipRight(PubSub.publish(pubsub, event), dispatch(event))
-        }),
-      events: Stream.fromPubSub(pubsub),
-      subscribe: PubSub.subscribe(pubsub),
-      attach
-    }
-  })
+  internal.make(options.capacity ?? defaultCapacity)
 
 /**
  * Provides a {@link Telemetry} service with the default capacity.
@@ -496,156 +386,14 @@ export const emit = (event: TelemetryEvent): Effect.Effect<void> =>
     (telemetry) => Option.isSome(telemetry) ? telemetry.value.emit(event) : record(event)
   )
 
-// -----------------------------------------------------------------------------
-// internal
-// -----------------------------------------------------------------------------
-
-const keyOf = (name: ReadonlyArray<string>): string => name.join("\u001f")
-
-const runHandler = (handler: Handler, event: TelemetryEvent): Effect.Effect<void> => {
-  let result: Effect.Effect<void> | void
-  try {
-    result = handler(event)
-  } catch (defect) {
-    return handlerFailed(event, Cause.die(defect))
-  }
-  if (!Effect.isEffect(result)) return Effect.void
-  return Effect.catchAllCause(result, (cause) => handlerFailed(event, cause))
-}
-
-const handlerFailed = (event: TelemetryEvent, cause: Cause.Cause<unknown>): Effect.Effect<void> =>
-  Effect.annotateLogs(
-    Effect.logWarning("zen-websocket: a telemetry handler failed; it stays attached", cause),
-    "event",
-    event.name.join(".")
-  )
-
-type Labels = ReadonlyArray<MetricLabel.MetricLabel>
-
-const noLabels: Labels = []
-const maxCachedLabels = 4096
-
-/**
- * Label arrays cached by value: Effect caches each metric's hook by the label array's identity, so a reused array
- * skips the registry lookup.
- */
-const labelCache = new Map<string, Labels>()
-
-const cachedLabels = (key: string, build: () => Labels): Labels => {
-  let labels = labelCache.get(key)
-  if (labels === undefined) {
-    if (labelCache.size >= maxCachedLabels) labelCache.clear()
-    labels = build()
-    labelCache.set(key, labels)
-  }
-  return labels
-}
-
-const clientIdOf = (metadata: Readonly<Record<string, unknown>>): string | undefined => {
-  const id = metadata.client_id
-  return id === undefined || id === null ? undefined : String(id)
-}
-
-const clientLabels = (metadata: Readonly<Record<string, unknown>>): Labels => {
-  const id = clientIdOf(metadata)
-  if (id === undefined) return noLabels
-  return cachedLabels(`c\u001f${id}`, () => [MetricLabel.make("client_id", id)])
-}
-
-const disconnectLabels = (metadata: Readonly<Record<string, unknown>>): Labels => {
-  const id = clientIdOf(metadata)
-  const code = metadata.code === undefined || metadata.code === null ? "unknown" : String(metadata.code)
-  if (id === undefined) return cachedLabels(`d\u001f\u001f${code}`, () => [MetricLabel.make("code", code)])
-  return cachedLabels(
-    `d\u001f${id}\u001f${code}`,
-    () => [MetricLabel.make("client_id", id), MetricLabel.make("code", code)]
-  )
-}
-
-const finite = (value: number | undefined): value is number => value !== undefined && Number.isFinite(value)
-
-/** a counter event's `count`, 1 when absent (a non-finite one is then ignored by `add`) */
-const countOf = (measurements: Readonly<Record<string, number>>): number => measurements.count ?? 1
-
-const observe = (metric: Metric.Metric.Histogram<number>, value: number | undefined, labels: Labels): void => {
-  if (finite(value)) metric.unsafeUpdate(value, labels)
-}
-
-const add = (metric: Metric.Metric.Counter<number>, value: number | undefined, labels: Labels): void => {
-  if (finite(value) && value !== 0) metric.unsafeUpdate(value, labels)
-}
-
-const set = (metric: Metric.Metric.Gauge<number>, value: number | undefined, labels: Labels): void => {
-  if (finite(value)) metric.unsafeUpdate(value, labels)
-}
-
 /**
  * The traffic counters of one client, updated without building an event (the hot path when no `Telemetry` service
  * is in context): what `record` does for `messageSent` / `messageReceived` events with this `client_id`.
  *
+ * @since 0.1.0
  * @internal
  */
-export const unsafeTrafficCounters = (clientId: string) => {
-  let labels: Labels | undefined = undefined
-  const labelsOf = () => (labels ??= clientLabels({ client_id: clientId }))
-  return {
-    sent: (count: number, bytes: number): void => addTraffic(messageSent, bytesSent, count, bytes, labelsOf()),
-    received: (count: number, bytes: number): void =>
-      addTraffic(messageReceived, bytesReceived, count, bytes, labelsOf())
-  }
-}
-
-/** frames and bytes, one direction: what `messageSent` / `messageReceived` events record */
-const addTraffic = (
-  frames: Metric.Metric.Counter<number>,
-  bytes: Metric.Metric.Counter<number>,
-  count: number,
-  byteCount: number | undefined,
-  labels: Labels
-): void => {
-  add(frames, count, labels)
-  add(bytes, byteCount, labels)
-}
-
-type Recorder = (measurements: Readonly<Record<string, number>>, metadata: Readonly<Record<string, unknown>>) => void
-
-const counting = (metric: Metric.Metric.Counter<number>): Recorder => (m, meta) =>
-  add(metric, countOf(m), clientLabels(meta))
-
-const recorders: ReadonlyArray<readonly [ReadonlyArray<string>, Recorder]> = [
-  [
-    names.messageReceived,
-    (m, meta) => addTraffic(messageReceived, bytesReceived, countOf(m), m.bytes, clientLabels(meta))
-  ],
-  [names.messageSent, (m, meta) => addTraffic(messageSent, bytesSent, countOf(m), m.bytes, clientLabels(meta))],
-  [names.upgrade, (m) => observe(connectionUpgrade, m.connect_time_ms, noLabels)],
-  [names.disconnect, (m, meta) => add(connectionDisconnects, countOf(m), disconnectLabels(meta))],
-  [names.reconnect, counting(connectionReconnectAttempts)],
-  [names.gaveUp, counting(connectionGiveUps)],
-  [names.pong, (m) => observe(heartbeatPong, m.rtt_ms, noLabels)],
-  [names.heartbeatMissed, counting(heartbeatMissed)],
-  [names.pressure, (m, meta) => {
-    const labels = clientLabels(meta)
-    set(rateLimiterPressure, m.level, labels)
-    set(rateLimiterQueueSize, m.queue_size, labels)
-  }],
-  [names.rateLimited, counting(rateLimiterRejections)],
-  [names.request, (m, meta) => {
-    const labels = clientLabels(meta)
-    add(requestTotal, countOf(m), labels)
-    observe(requestDuration, m.duration_ms, noLabels)
-  }],
-  [names.requestTimeout, (m, meta) => {
-    const labels = clientLabels(meta)
-    const count = countOf(m)
-    add(requestTotal, count, labels)
-    add(requestTimeouts, count, labels)
-  }]
-]
-
-/** by the identity of the `names` constants (no string built), then by value */
-const recordersByRef = new Map<ReadonlyArray<string>, Recorder>(recorders)
-const recordersByKey = new Map<string, Recorder>(recorders.map(([name, recorder]) => [keyOf(name), recorder]))
-
-const recorderOf = (name: ReadonlyArray<string>): Recorder | undefined =>
-  recordersByRef.get(name) ?? recordersByKey.get(keyOf(name))
+export const unsafeTrafficCounters: (clientId: string) => {
+  readonly sent: (count: number, bytes: number) => void
+  readonly received: (count: number, bytes: number) => void
+} = internal.unsafeTrafficCounters

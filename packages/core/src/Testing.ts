@@ -14,6 +14,10 @@
  *   }))
  * ```
  *
+ * An API page: the server's one interface (`MockServer`, which the server's core in `internal/mockServer.ts` builds
+ * and this page's signatures check), its data types, handlers, layers and dual forms. Over 400 lines because it
+ * documents every fault and wait of that interface in one place.
+ *
  * @since 0.1.0
  */
 import * as Context from "effect/Context"
@@ -25,6 +29,7 @@ import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as Client from "./Client.js"
 import type * as ClientOptions from "./ClientOptions.js"
+import { jsonRpcResult, parseJsonRpcRequest } from "./internal/mockHandlers.js"
 import type * as models from "./internal/mockModels.js"
 import { TypeId as typeId } from "./internal/mockModels.js"
 import * as internal from "./internal/mockServer.js"
@@ -289,36 +294,6 @@ export const echoHandler: Handler = (frame) => frame.data
  * @category handlers
  */
 export const silentHandler: Handler = () => undefined
-
-interface JsonRpcRequest {
-  readonly id: unknown
-  readonly method: string
-  readonly params: unknown
-}
-
-const subscriptionMethods = new Set([
-  "public/subscribe",
-  "private/subscribe",
-  "public/unsubscribe",
-  "private/unsubscribe"
-])
-
-const parseJsonRpcRequest = (text: string): JsonRpcRequest | undefined => {
-  if (!text.startsWith("{")) return undefined
-  try {
-    const json: unknown = JSON.parse(text)
-    if (!Predicate.isRecord(json) || json.id === undefined || typeof json.method !== "string") return undefined
-    return { id: json.id, method: json.method, params: json.params }
-  } catch {
-    return undefined
-  }
-}
-
-const jsonRpcResult = (method: string, params: unknown): unknown => {
-  if (subscriptionMethods.has(method)) return Predicate.isRecord(params) ? params.channels ?? [] : []
-  if (method === "public/test") return { version: "mock" }
-  return { method, params }
-}
 
 // -------------------------------------------------------------------------------------------------------------------
 // constructors

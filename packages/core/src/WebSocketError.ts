@@ -7,6 +7,9 @@
  * error with its `code`, the close code, the HTTP status) as `cause` (`Schema.Defect` on the wire). The mock server's
  * errors belong to the family too but stay in-process (`Data.TaggedError`).
  *
+ * Longer than 400 lines on purpose: it is the whole family in one place (every class, its schema and its message, and
+ * the one guard), so a user matching on errors reads one page.
+ *
  * @example
  * ```ts
  * import * as Effect from "effect/Effect"

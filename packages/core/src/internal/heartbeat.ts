@@ -1,7 +1,8 @@
 /**
  * The heartbeat strategies behind `Heartbeat.make`: the state the socket hooks write, the step each strategy takes at
  * a wake, and `loop`, which runs the steps on their own fiber (the client's shared scheduler runs them instead). The
- * timing rules are documented on the `Heartbeat` page.
+ * timing rules are documented on the `Heartbeat` page. One piece on purpose (about 430 lines): the six strategy
+ * classes share one base class, its state and its `observe`/`since` rules, and are read together.
  */
 import type * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"

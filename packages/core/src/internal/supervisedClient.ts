@@ -8,11 +8,12 @@ import * as PubSub from "effect/PubSub"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as SubscriptionRef from "effect/SubscriptionRef"
-import * as Client from "../Client.js"
+import type * as Client from "../Client.js"
 import type * as ClientEvent from "../ClientEvent.js"
 import type * as ClientOptions from "../ClientOptions.js"
 import type * as Message from "../Message.js"
 import { NotConnected } from "../WebSocketError.js"
+import { type ClientBase, ClientProto } from "./client.js"
 
 /** @internal */
 export class SupervisedClient {
@@ -72,8 +73,7 @@ export class SupervisedClient {
   }
 
   toClient(): Client.Client {
-    return {
-      [Client.TypeId]: Client.TypeId,
+    const fields: Omit<Client.Client, keyof ClientBase> = {
       id: this.id,
       options: this.options,
       messages: Stream.fromPubSub(this.messageHub),
@@ -123,5 +123,6 @@ export class SupervisedClient {
       ),
       close: this.stop
     }
+    return Object.assign(Object.create(ClientProto), fields)
   }
 }
