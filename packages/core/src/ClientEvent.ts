@@ -17,7 +17,7 @@
 import * as Data from "effect/Data"
 import * as Inspectable from "effect/Inspectable"
 import type * as Pipeable from "effect/Pipeable"
-import { pipeArguments } from "effect/Pipeable"
+import { DataProto } from "./internal/proto.js"
 
 /**
  * @since 0.1.0
@@ -57,10 +57,7 @@ type Events = Data.TaggedEnum<{
 }>
 
 const EventProto = Object.assign(Object.create(Data.Structural.prototype), {
-  ...Inspectable.BaseProto,
-  pipe() {
-    return pipeArguments(this, arguments)
-  },
+  ...DataProto,
   toJSON(this: ClientEvent) {
     return Inspectable.toJSON({ ...this })
   }

@@ -16,7 +16,7 @@
  */
 import * as Inspectable from "effect/Inspectable"
 import type * as Pipeable from "effect/Pipeable"
-import { pipeArguments } from "effect/Pipeable"
+import { DataProto } from "./internal/proto.js"
 
 /**
  * @since 0.1.0
@@ -32,8 +32,11 @@ const unparsed: unique symbol = Symbol.for("@zen-websocket/core/Message/unparsed
  * @since 0.1.0
  * @category models
  */
-export class Text {
+export class Text implements Pipeable.Pipeable, Inspectable.Inspectable {
   declare readonly _tag: "Text"
+  declare pipe: Pipeable.Pipeable["pipe"]
+  declare toJSON: () => unknown
+  declare [Inspectable.NodeInspectSymbol]: () => unknown
   private parsed: unknown = unparsed
   constructor(readonly data: string) {}
 
@@ -53,46 +56,26 @@ export class Text {
 }
 
 /**
- * A binary frame.
+ * A binary frame. Its `toJSON` shows its size, not its bytes.
  *
  * @since 0.1.0
  * @category models
  */
-export class Binary {
+export class Binary implements Pipeable.Pipeable, Inspectable.Inspectable {
   declare readonly _tag: "Binary"
+  declare pipe: Pipeable.Pipeable["pipe"]
+  declare toJSON: () => unknown
+  declare [Inspectable.NodeInspectSymbol]: () => unknown
   constructor(readonly data: Uint8Array) {}
 }
 
-/**
- * A text frame is `Pipeable` and `Inspectable` (on its prototype).
- *
- * @since 0.2.0
- * @category models
- */
-export interface Text extends Pipeable.Pipeable, Inspectable.Inspectable {}
-
-/**
- * A binary frame is `Pipeable` and `Inspectable` (on its prototype); it shows its size, not its bytes.
- *
- * @since 0.2.0
- * @category models
- */
-export interface Binary extends Pipeable.Pipeable, Inspectable.Inspectable {}
-
-const MessageProto = {
-  ...Inspectable.BaseProto,
-  pipe() {
-    return pipeArguments(this, arguments)
-  }
-}
-
 // on the prototypes, so a frame carries only its data
-Object.assign(Text.prototype, MessageProto, {
+Object.assign(Text.prototype, DataProto, {
   toJSON(this: Text) {
     return { _id: "Message", _tag: "Text", data: this.data }
   }
 })
-Object.assign(Binary.prototype, MessageProto, {
+Object.assign(Binary.prototype, DataProto, {
   toJSON(this: Binary) {
     return { _id: "Message", _tag: "Binary", byteLength: this.data.byteLength }
   }

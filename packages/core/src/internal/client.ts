@@ -5,12 +5,12 @@
  * (`Effect.forEach(frames, client.sendMessage)`).
  */
 import * as Effect from "effect/Effect"
-import * as Inspectable from "effect/Inspectable"
+import type * as Inspectable from "effect/Inspectable"
 import * as Option from "effect/Option"
 import type * as Pipeable from "effect/Pipeable"
-import { pipeArguments } from "effect/Pipeable"
 import type * as ClientOptions from "../ClientOptions.js"
 import type * as JsonRpc from "../JsonRpc.js"
+import { DataProto } from "./proto.js"
 import * as Requests from "./requests.js"
 import type * as Runtime from "./runtime.js"
 import * as Send from "./send.js"
@@ -29,10 +29,7 @@ export interface ClientBase extends Pipeable.Pipeable, Inspectable.Inspectable {
 
 export const ClientProto: ClientBase = {
   [TypeId]: TypeId,
-  ...Inspectable.BaseProto,
-  pipe() {
-    return pipeArguments(this, arguments)
-  },
+  ...DataProto,
   toJSON(this: { readonly id: string }) {
     return { _id: "Client", id: this.id }
   }

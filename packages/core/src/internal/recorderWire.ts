@@ -4,11 +4,11 @@
  * inspect).
  */
 import * as Either from "effect/Either"
-import * as Inspectable from "effect/Inspectable"
+import type * as Inspectable from "effect/Inspectable"
 import * as ParseResult from "effect/ParseResult"
 import type * as Pipeable from "effect/Pipeable"
-import { pipeArguments } from "effect/Pipeable"
 import * as Schema from "effect/Schema"
+import { DataProto } from "./proto.js"
 import * as internal from "./recorder.js"
 
 /**
@@ -177,10 +177,7 @@ const encodeEntry = Schema.encodeSync(Entry)
 
 /** What every decoded entry inherits: `pipe`, and its wire form as `toJSON`, `toString` and Node inspect. */
 const EntryProto = {
-  ...Inspectable.BaseProto,
-  pipe() {
-    return pipeArguments(this, arguments)
-  },
+  ...DataProto,
   toJSON(this: Entry) {
     return encodeEntry(this)
   },
