@@ -27,7 +27,7 @@ import * as ClientOptions from "./ClientOptions.js"
 import type * as Heartbeat from "./Heartbeat.js"
 import * as internal from "./internal/client.js"
 import * as Connection from "./internal/connection.js"
-import type * as Requests from "./internal/requests.js"
+import { ClientTypeId } from "./internal/proto.js"
 import * as Runtime from "./internal/runtime.js"
 import * as Tracing from "./internal/tracing.js"
 import type * as JsonRpc from "./JsonRpc.js"
@@ -48,7 +48,7 @@ import type {
  * @since 0.1.0
  * @category type ids
  */
-export const TypeId: typeof internal.TypeId = internal.TypeId
+export const TypeId: typeof ClientTypeId = ClientTypeId
 
 /**
  * @since 0.1.0

@@ -10,25 +10,22 @@ import * as Option from "effect/Option"
 import type * as Pipeable from "effect/Pipeable"
 import type * as ClientOptions from "../ClientOptions.js"
 import type * as JsonRpc from "../JsonRpc.js"
-import { DataProto } from "./proto.js"
+import { ClientTypeId, DataProto } from "./proto.js"
 import * as Requests from "./requests.js"
 import type * as Runtime from "./runtime.js"
 import * as Send from "./send.js"
 import * as Subscriptions from "./subscriptions.js"
-
-/** @internal */
-export const TypeId: unique symbol = Symbol.for("@zen-websocket/core/Client")
 
 /**
  * What every client inherits (the supervisor's stable handles too): the type id, `pipe`, and `toJSON` / `toString` /
  * Node inspect showing `{ _id: "Client", id }` (plus the state where it is known).
  */
 export interface ClientBase extends Pipeable.Pipeable, Inspectable.Inspectable {
-  readonly [TypeId]: typeof TypeId
+  readonly [ClientTypeId]: typeof ClientTypeId
 }
 
 export const ClientProto: ClientBase = {
-  [TypeId]: TypeId,
+  [ClientTypeId]: ClientTypeId,
   ...DataProto,
   toJSON(this: { readonly id: string }) {
     return { _id: "Client", id: this.id }

@@ -6,6 +6,9 @@ import * as Inspectable from "effect/Inspectable"
 import type * as Pipeable from "effect/Pipeable"
 import { pipeArguments } from "effect/Pipeable"
 
+/** The type id of `Client`s (here, not in `client.ts`, so the `Client` page's declarations need nothing more). */
+export const ClientTypeId: unique symbol = Symbol.for("@zen-websocket/core/Client")
+
 /** `pipe` and `Inspectable`, to spread into a prototype. */
 export const DataProto: Pipeable.Pipeable & Inspectable.Inspectable = {
   ...Inspectable.BaseProto,
