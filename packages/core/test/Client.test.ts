@@ -15,9 +15,7 @@ import * as Net from "node:net"
 import * as Client from "../src/Client.js"
 import type * as Message from "../src/Message.js"
 import * as Testing from "../src/Testing.js"
-
-const texts = (messages: Chunk.Chunk<Message.Message>) =>
-  Chunk.toReadonlyArray(messages).map((m) => (m._tag === "Text" ? m.data : `<${m.data.length} bytes>`))
+import { texts } from "./utils/messages.js"
 
 const failure = <A, E>(effect: Effect.Effect<A, E, any>) => Effect.flip(effect) as Effect.Effect<E, A, never>
 

@@ -4,10 +4,10 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
-import * as TestClock from "effect/TestClock"
 import type { HeartbeatConfig } from "../src/ClientOptions.js"
 import * as Heartbeat from "../src/Heartbeat.js"
 import * as Message from "../src/Message.js"
+import { at } from "./utils/clock.js"
 
 // An in-memory link: records what the heartbeat sends; `frame()` is one inbound data frame.
 const makeLink = (options: { readonly throwing?: boolean } = {}) => {
@@ -54,8 +54,6 @@ const setup = (config: HeartbeatConfig, options: { readonly throwing?: boolean }
     yield* Effect.yieldNow()
     return { ...l, ...h, hb, fiber }
   })
-
-const at = (ms: number) => TestClock.setTime(ms)
 
 const expectRunning = <A, E>(fiber: Fiber.Fiber<A, E>) =>
   Effect.map(Fiber.poll(fiber), (o) => assert.isTrue(Option.isNone(o), "expected the heartbeat to be running"))

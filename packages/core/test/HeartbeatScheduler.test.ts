@@ -9,6 +9,7 @@ import * as TestContext from "effect/TestContext"
 import type { HeartbeatConfig } from "../src/ClientOptions.js"
 import * as Heartbeat from "../src/Heartbeat.js"
 import * as HeartbeatScheduler from "../src/internal/heartbeatScheduler.js"
+import { at } from "./utils/clock.js"
 
 interface Death {
   readonly at: number
@@ -82,8 +83,6 @@ const runAlone = (config: HeartbeatConfig) =>
     yield* Effect.yieldNow()
     return env
   })
-
-const at = (ms: number) => TestClock.setTime(ms)
 
 const fibers = Effect.map(Effect.clock, HeartbeatScheduler.fiberCount)
 

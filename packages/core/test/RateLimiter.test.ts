@@ -8,9 +8,9 @@ import * as Stream from "effect/Stream"
 import * as TestClock from "effect/TestClock"
 import * as RateLimiter from "../src/RateLimiter.js"
 import { InvalidOptions, RateLimited } from "../src/WebSocketError.js"
+import { at } from "./utils/clock.js"
 
 /** moves the TestClock to `ms` (absolute) and waits until every forked fiber is suspended or done */
-const at = (ms: number) => TestClock.setTime(ms)
 /** waits until every forked fiber is suspended or done, without moving the clock */
 const settle = TestClock.adjust(0)
 

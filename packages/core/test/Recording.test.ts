@@ -1,5 +1,4 @@
 import { assert, describe, it } from "@effect/vitest"
-import * as Chunk from "effect/Chunk"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -9,17 +8,14 @@ import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import * as Client from "../src/Client.js"
-import type * as Message from "../src/Message.js"
 import * as Recorder from "../src/Recorder.js"
 import * as Testing from "../src/Testing.js"
+import { texts } from "./utils/messages.js"
 
 const tempFile = (name: string) => Path.join(Fs.mkdtempSync(Path.join(Os.tmpdir(), "zenws-")), name)
 
 const lines = (path: string) =>
   Fs.readFileSync(path, "utf8").split("\n").filter((l) => l.length > 0).map((l) => JSON.parse(l))
-
-const texts = (messages: Chunk.Chunk<Message.Message>) =>
-  Chunk.toReadonlyArray(messages).map((m) => (m._tag === "Text" ? m.data : `<${m.data.length} bytes>`))
 
 describe("recording a client session", () => {
   it.scopedLive("records every frame both ways (recordTo), and a replay through the mock server gives the same frames", () =>

@@ -45,22 +45,8 @@ const parseLine = ([line, index]: [string, number]): Option.Option<Either.Either
 
 const parsedLines = (path: string) => lines(path).pipe(Stream.zipWithIndex, Stream.filterMap(parseLine))
 
-/**
- * Counts the entries of a recording (ours or the Elixir library's) and measures its duration. Malformed lines are
- * skipped and counted.
- *
- * @since 0.1.0
- * @category reading
- */
-export const metadata = (path: string): Effect.Effect<{
-  readonly count: number
-  readonly inbound: number
-  readonly outbound: number
-  readonly durationMs: number
-  readonly firstTs: string | undefined
-  readonly lastTs: string | undefined
-  readonly malformed: number
-}, RecorderError> =>
+/** Counts the entries of a recording (see `Recorder.metadata`). */
+export const metadata = (path: string) =>
   Effect.suspend(() => {
     let count = 0, inbound = 0, outbound = 0, malformed = 0
     let firstTs: string | undefined, lastTs: string | undefined
@@ -103,13 +89,7 @@ const paced = <E>(entries: Stream.Stream<DecodedEntry, E>, speed: number): Strea
     })
   })
 
-/**
- * The entries of a recording (ours or the Elixir library's), in file order, read lazily. Malformed lines are skipped
- * (see `onMalformed`), never fatal. Fails with `RecorderError("read")` when the file cannot be read.
- *
- * @since 0.1.0
- * @category reading
- */
+/** The entries of a recording (see `Recorder.replay`). */
 export const replay = (path: string, options: ReplayOptions = {}): Stream.Stream<DecodedEntry, RecorderError> => {
   const speed = options.speed ?? 1
   if (!(speed > 0)) {
@@ -125,14 +105,7 @@ export const replay = (path: string, options: ReplayOptions = {}): Stream.Stream
   return options.realtime === true ? paced(entries, speed) : entries
 }
 
-/**
- * What a mock server should send to replay a recorded session: the recorded **inbound** frames, in order, each after
- * its recorded gap to the previous inbound frame divided by `speed` (the first at once). The same as
- * `replay(path, { realtime: true, speed, dir: "in" })`.
- *
- * @since 0.1.0
- * @category reading
- */
+/** The inbound frames of a recording, paced (see `Recorder.script`). */
 export const script = (
   path: string,
   options: { readonly speed?: number | undefined } = {}

@@ -7,7 +7,6 @@ import type * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
-import type * as Scope from "effect/Scope"
 import type { FileHandle } from "node:fs/promises"
 import { RecorderError } from "../WebSocketError.js"
 import * as internal from "./recorder.js"
@@ -96,23 +95,7 @@ const flushLoop = (pending: Effect.Latch, full: Effect.Latch, flushOnce: Effect.
 export const make = (
   path: string,
   options: RecorderOptions = {}
-): Effect.Effect<
-  {
-    readonly path: string
-    readonly recordText: (dir: internal.Direction, data: string) => void
-    readonly recordBinary: (dir: internal.Direction, data: Uint8Array) => void
-    readonly recordClose: (dir: internal.Direction, code: number, reason: string) => void
-    readonly flush: Effect.Effect<void>
-    readonly stats: () => {
-      readonly written: number
-      readonly bytes: number
-      readonly buffered: number
-      readonly dropped: number
-    }
-  },
-  RecorderError,
-  Scope.Scope
-> =>
+) =>
   Effect.gen(function*() {
     const clock = yield* Effect.clock
     const pending = yield* Effect.makeLatch(false)
@@ -129,9 +112,11 @@ export const make = (
     )
     return {
       path,
-      recordText: (dir, data) => buffer.push(internal.TEXT, dir, data, 0),
-      recordBinary: (dir, data) => buffer.push(internal.BINARY, dir, new Uint8Array(data), 0),
-      recordClose: (dir, code, reason) => buffer.push(internal.CLOSE, dir, reason, code),
+      recordText: (dir: internal.Direction, data: string) => buffer.push(internal.TEXT, dir, data, 0),
+      recordBinary: (dir: internal.Direction, data: Uint8Array) =>
+        buffer.push(internal.BINARY, dir, new Uint8Array(data), 0),
+      recordClose: (dir: internal.Direction, code: number, reason: string) =>
+        buffer.push(internal.CLOSE, dir, reason, code),
       flush: Effect.asVoid(writer.flushOnce),
       stats: () => ({
         written: buffer.written,
