@@ -186,6 +186,17 @@ export interface Client extends Pipeable.Pipeable, Inspectable.Inspectable {
 export const Client: Context.Tag<Client, Client> = Context.GenericTag<Client>("@zen-websocket/core/Client")
 
 /**
+ * @example
+ * ```ts
+ * import * as Effect from "effect/Effect"
+ * import * as Client from "@zen-websocket/core/Client"
+ *
+ * const program = Effect.scoped(Effect.gen(function*() {
+ *   const client: unknown = yield* Client.connect("wss://feed.example/ws")
+ *   if (Client.isClient(client)) yield* Client.close(client)
+ * }))
+ * ```
+ *
  * @since 0.1.0
  * @category guards
  */
@@ -197,6 +208,20 @@ let clientCount = 0
  * Opens a client. Resolves once the first connection is up, or fails after the initial retries. Options are validated
  * first: a bad URL or option fails with `InvalidOptions` before any socket opens. `url` may be an Effect, evaluated on
  * every attempt (fresh signed URLs).
+ *
+ * @example
+ * ```ts
+ * import * as Effect from "effect/Effect"
+ * import * as Client from "@zen-websocket/core/Client"
+ *
+ * const program = Effect.scoped(Effect.gen(function*() {
+ *   const client = yield* Client.connect("wss://test.deribit.com/ws/api/v2", {
+ *     heartbeatConfig: { type: "ping", interval: "30 seconds" },
+ *     retryCount: Infinity
+ *   })
+ *   return yield* Client.getState(client) // "connected"
+ * }))
+ * ```
  *
  * @since 0.1.0
  * @category constructors
@@ -230,6 +255,18 @@ const fromRuntime: (runtime: Runtime.Runtime) => Client = internal.make
  * Sends a text frame (string), a binary frame (bytes) or an object as JSON. Fails with `NotConnected` while the client
  * is not connected.
  *
+ * @example
+ * ```ts
+ * import * as Effect from "effect/Effect"
+ * import * as Client from "@zen-websocket/core/Client"
+ *
+ * const program = Effect.scoped(Effect.gen(function*() {
+ *   const client = yield* Client.connect("wss://test.deribit.com/ws/api/v2")
+ *   yield* Client.sendMessage(client, { jsonrpc: "2.0", method: "public/test", params: {} })
+ *   yield* client.pipe(Client.sendMessage("ping"))
+ * }))
+ * ```
+ *
  * @since 0.1.0
  * @category sending
  */
@@ -242,6 +279,18 @@ export const sendMessage: {
  * Sends a JSON-RPC 2.0 request with a fresh id and waits for its response: the `result`, or `RpcError`,
  * `RequestTimeout` (after `requestTimeout` ms, no hidden cap), `Disconnected`, `DuplicateRequestId`. Runs in a
  * `zen_websocket.request` span when a tracer other than Effect's built-in one is installed.
+ *
+ * @example
+ * ```ts
+ * import * as Effect from "effect/Effect"
+ * import * as Client from "@zen-websocket/core/Client"
+ *
+ * const program = Effect.scoped(Effect.gen(function*() {
+ *   const client = yield* Client.connect("wss://test.deribit.com/ws/api/v2")
+ *   const time = yield* Client.request(client, { method: "public/get_time" })
+ *   const same = yield* client.pipe(Client.request({ method: "public/get_time" }, { timeout: 5_000 }))
+ * }))
+ * ```
  *
  * @since 0.1.0
  * @category requests
@@ -258,6 +307,18 @@ export const request: {
  * Subscribes to channels through the client's subscription protocol. Only the channels the server confirms are
  * tracked (and restored after a reconnect); a rejected subscribe fails with the server's `RpcError`.
  *
+ * @example
+ * ```ts
+ * import * as Effect from "effect/Effect"
+ * import * as Client from "@zen-websocket/core/Client"
+ *
+ * const program = Effect.scoped(Effect.gen(function*() {
+ *   const client = yield* Client.connect("wss://test.deribit.com/ws/api/v2")
+ *   const id = yield* Client.subscribe(client, ["ticker.BTC-PERPETUAL.100ms"])
+ *   const channels = yield* Client.subscriptions(client) // the confirmed ones
+ * }))
+ * ```
+ *
  * @since 0.1.0
  * @category subscriptions
  */
@@ -269,6 +330,18 @@ export const subscribe: {
 /**
  * Unsubscribes from channels and stops tracking them.
  *
+ * @example
+ * ```ts
+ * import * as Effect from "effect/Effect"
+ * import * as Client from "@zen-websocket/core/Client"
+ *
+ * const program = Effect.scoped(Effect.gen(function*() {
+ *   const client = yield* Client.connect("wss://test.deribit.com/ws/api/v2")
+ *   yield* Client.subscribe(client, ["ticker.BTC-PERPETUAL.100ms"])
+ *   yield* Client.unsubscribe(client, ["ticker.BTC-PERPETUAL.100ms"])
+ * }))
+ * ```
+ *
  * @since 0.1.0
  * @category subscriptions
  */
@@ -279,6 +352,22 @@ export const unsubscribe: {
 
 /**
  * The notifications of some channels as a `Stream`: subscribes when pulled, unsubscribes when the stream ends.
+ *
+ * @example
+ * ```ts
+ * import * as Effect from "effect/Effect"
+ * import * as Client from "@zen-websocket/core/Client"
+ * import * as Console from "effect/Console"
+ * import * as Stream from "effect/Stream"
+ *
+ * const program = Effect.scoped(Effect.gen(function*() {
+ *   const client = yield* Client.connect("wss://test.deribit.com/ws/api/v2")
+ *   yield* Client.stream(client, ["trades.BTC-PERPETUAL.raw"]).pipe(
+ *     Stream.take(10),
+ *     Stream.runForEach((message) => Console.log(message))
+ *   )
+ * }))
+ * ```
  *
  * @since 0.1.0
  * @category subscriptions
@@ -302,6 +391,19 @@ export const stream: {
  * Runs `f` on every chunk of inbound frames until the client closes — the fast path for busy feeds (see
  * `client.forEachChunk`).
  *
+ * @example
+ * ```ts
+ * import * as Effect from "effect/Effect"
+ * import * as Client from "@zen-websocket/core/Client"
+ * import * as Chunk from "effect/Chunk"
+ * import * as Console from "effect/Console"
+ *
+ * const program = Effect.scoped(Effect.gen(function*() {
+ *   const client = yield* Client.connect("wss://test.deribit.com/ws/api/v2")
+ *   yield* Client.forEachChunk(client, (chunk) => Console.log(`${Chunk.size(chunk)} frames`))
+ * }))
+ * ```
+ *
  * @since 0.1.0
  * @category streams
  */
@@ -318,6 +420,17 @@ export const forEachChunk: {
 /**
  * `"connecting" | "connected" | "disconnected"`. Safe after close.
  *
+ * @example
+ * ```ts
+ * import * as Effect from "effect/Effect"
+ * import * as Client from "@zen-websocket/core/Client"
+ *
+ * const program = Effect.scoped(Effect.gen(function*() {
+ *   const client = yield* Client.connect("wss://test.deribit.com/ws/api/v2")
+ *   const state = yield* Client.getState(client) // "connecting" | "connected" | "disconnected"
+ * }))
+ * ```
+ *
  * @since 0.1.0
  * @category accessors
  */
@@ -326,6 +439,17 @@ export const getState = (client: Client): Effect.Effect<State> => client.getStat
 /**
  * The confirmed, tracked channels.
  *
+ * @example
+ * ```ts
+ * import * as Effect from "effect/Effect"
+ * import * as Client from "@zen-websocket/core/Client"
+ *
+ * const program = Effect.scoped(Effect.gen(function*() {
+ *   const client = yield* Client.connect("wss://test.deribit.com/ws/api/v2")
+ *   const channels = yield* Client.subscriptions(client)
+ * }))
+ * ```
+ *
  * @since 0.1.0
  * @category accessors
  */
@@ -333,6 +457,17 @@ export const subscriptions = (client: Client): Effect.Effect<ReadonlyArray<strin
 
 /**
  * `{ state, pendingRequests, subscriptions, queuedSends, reconnects, inboundFrames, bufferedInbound, paused }`.
+ *
+ * @example
+ * ```ts
+ * import * as Effect from "effect/Effect"
+ * import * as Client from "@zen-websocket/core/Client"
+ *
+ * const program = Effect.scoped(Effect.gen(function*() {
+ *   const client = yield* Client.connect("wss://test.deribit.com/ws/api/v2")
+ *   const { pendingRequests, reconnects, state } = yield* Client.getStateMetrics(client)
+ * }))
+ * ```
  *
  * @since 0.1.0
  * @category accessors
@@ -343,6 +478,19 @@ export const getStateMetrics = (client: Client): Effect.Effect<StateMetrics> => 
  * Latency of request round trips and ping RTTs, in ms: `{ p50, p99, last, count }` over the last
  * `latencyBufferSize` samples (nearest-rank percentiles, see `LatencyStats.percentile`).
  *
+ * @example
+ * ```ts
+ * import * as Effect from "effect/Effect"
+ * import * as Client from "@zen-websocket/core/Client"
+ * import * as Option from "effect/Option"
+ *
+ * const program = Effect.scoped(Effect.gen(function*() {
+ *   const client = yield* Client.connect("wss://test.deribit.com/ws/api/v2")
+ *   const latency = yield* Client.getLatencyStats(client)
+ *   if (Option.isSome(latency)) yield* Effect.log(`p99 ${latency.value.p99} ms`)
+ * }))
+ * ```
+ *
  * @since 0.1.0
  * @category accessors
  */
@@ -351,6 +499,19 @@ export const getLatencyStats = (client: Client): Effect.Effect<Option.Option<Lat
 
 /**
  * `{ failures, lastAt, rttMs }` of the heartbeat, `None` when none is configured.
+ *
+ * @example
+ * ```ts
+ * import * as Effect from "effect/Effect"
+ * import * as Client from "@zen-websocket/core/Client"
+ * import * as Option from "effect/Option"
+ *
+ * const program = Effect.scoped(Effect.gen(function*() {
+ *   const client = yield* Client.connect("wss://feed.example/ws", { heartbeatConfig: { type: "ping", interval: 30_000 } })
+ *   const health = yield* Client.getHeartbeatHealth(client)
+ *   const rtt = Option.map(health, (h) => h.rttMs)
+ * }))
+ * ```
  *
  * @since 0.1.0
  * @category accessors
@@ -362,6 +523,17 @@ export const getHeartbeatHealth = (client: Client): Effect.Effect<Option.Option<
  * Sends a close frame (1000), stops reconnecting, fails pending requests with `Disconnected` and ends the streams.
  * Idempotent.
  *
+ * @example
+ * ```ts
+ * import * as Effect from "effect/Effect"
+ * import * as Client from "@zen-websocket/core/Client"
+ *
+ * const program = Effect.scoped(Effect.gen(function*() {
+ *   const client = yield* Client.connect("wss://test.deribit.com/ws/api/v2")
+ *   yield* Client.close(client) // idempotent; closing the scope does it too
+ * }))
+ * ```
+ *
  * @since 0.1.0
  * @category lifecycle
  */
@@ -369,6 +541,17 @@ export const close = (client: Client): Effect.Effect<void> => client.close
 
 /**
  * A layer providing a connected `Client` (Pattern 3: a fixed connection started and stopped with the app).
+ *
+ * @example
+ * ```ts
+ * import * as Effect from "effect/Effect"
+ * import * as Client from "@zen-websocket/core/Client"
+ * import * as Layer from "effect/Layer"
+ *
+ * const Feed = Client.layer("wss://feed.example/ws", { retryCount: Infinity })
+ * const program = Effect.flatMap(Client.Client, (client) => Client.sendMessage(client, "hello"))
+ * const runnable = Effect.provide(program, Feed)
+ * ```
  *
  * @since 0.1.0
  * @category layers
@@ -382,6 +565,21 @@ export const layer = (
  * A layer providing a connected client under your own tag, so an app can hold several fixed connections (Pattern 3):
  *
  * ```ts
+ * class MarketData extends Context.Tag("MarketData")<MarketData, Client.Client>() {}
+ * class Orders extends Context.Tag("Orders")<Orders, Client.Client>() {}
+ * const Connections = Layer.merge(
+ *   Client.layerAs(MarketData, "wss://feed.example/ws", { id: "market-data" }),
+ *   Client.layerAs(Orders, "wss://orders.example/ws", { id: "orders" })
+ * )
+ * ```
+ *
+ * @example
+ * ```ts
+ * import * as Effect from "effect/Effect"
+ * import * as Client from "@zen-websocket/core/Client"
+ * import * as Context from "effect/Context"
+ * import * as Layer from "effect/Layer"
+ *
  * class MarketData extends Context.Tag("MarketData")<MarketData, Client.Client>() {}
  * class Orders extends Context.Tag("Orders")<Orders, Client.Client>() {}
  * const Connections = Layer.merge(

@@ -258,6 +258,14 @@ export type UrlInput = Url | Effect.Effect<Url>
 /**
  * The URL text of a {@link Url} (a `Redacted` one unwrapped: only for the socket itself).
  *
+ * @example
+ * ```ts
+ * import * as Redacted from "effect/Redacted"
+ * import * as ClientOptions from "@zen-websocket/core/ClientOptions"
+ *
+ * ClientOptions.urlText(Redacted.make("wss://x.test/ws?token=abc")) // "wss://x.test/ws?token=abc"
+ * ```
+ *
  * @since 0.2.0
  * @category utils
  */

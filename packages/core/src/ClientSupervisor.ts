@@ -135,6 +135,18 @@ let supervisedCount = 0
 /**
  * Makes a supervisor owned by the current scope: closing the scope stops every client.
  *
+ * @example
+ * ```ts
+ * import * as Effect from "effect/Effect"
+ * import * as ClientSupervisor from "@zen-websocket/core/ClientSupervisor"
+ *
+ * const program = Effect.scoped(Effect.gen(function*() {
+ *   const supervisor = yield* ClientSupervisor.make
+ *   yield* supervisor.startClient("wss://feed.example/ws", { id: "feed-1" })
+ *   const id = yield* supervisor.sendBalanced({ method: "public/test" })
+ * }))
+ * ```
+ *
  * @since 0.1.0
  * @category constructors
  */
@@ -200,6 +212,17 @@ export const make: Effect.Effect<ClientSupervisor, never, Scope.Scope> = Effect.
 /**
  * The supervisor as a layer: clients live as long as the layer.
  *
+ * @example
+ * ```ts
+ * import * as Effect from "effect/Effect"
+ * import * as ClientSupervisor from "@zen-websocket/core/ClientSupervisor"
+ *
+ * const program = Effect.gen(function*() {
+ *   const supervisor = yield* ClientSupervisor.ClientSupervisor
+ *   const clients = yield* supervisor.listClients
+ * }).pipe(Effect.provide(ClientSupervisor.layer))
+ * ```
+ *
  * @since 0.1.0
  * @category layers
  */
@@ -207,6 +230,19 @@ export const layer: Layer.Layer<ClientSupervisor> = Layer.scoped(ClientSuperviso
 
 /**
  * A local client as a `sendBalanced` candidate.
+ *
+ * @example
+ * ```ts
+ * import * as Effect from "effect/Effect"
+ * import * as Client from "@zen-websocket/core/Client"
+ * import * as ClientSupervisor from "@zen-websocket/core/ClientSupervisor"
+ *
+ * const program = Effect.scoped(Effect.gen(function*() {
+ *   const client = yield* Client.connect("wss://feed.example/ws")
+ *   const candidate = ClientSupervisor.toCandidate(client)
+ *   yield* candidate.sendMessage("hello")
+ * }))
+ * ```
  *
  * @since 0.1.0
  * @category constructors

@@ -76,6 +76,16 @@ export const explain = (error: unknown): Explanation => {
  *   `"unauthorized"`, `"invalid_credentials"`, `"token_expired"` → `false`.
  * - An Effect `Cause` is judged by its first failure. Anything unknown → `false`.
  *
+ * @example
+ * ```ts
+ * import * as ErrorHandler from "@zen-websocket/core/ErrorHandler"
+ * import { ConnectError, Disconnected } from "@zen-websocket/core/WebSocketError"
+ *
+ * ErrorHandler.isRecoverable(new ConnectError({ reason: "http", url: "wss://x.test/ws", status: 503 })) // true
+ * ErrorHandler.isRecoverable(new Disconnected({ code: 1008, reason: "policy" })) // false
+ * ErrorHandler.isRecoverable("econnrefused") // true
+ * ```
+ *
  * @since 0.1.0
  * @category explain
  */

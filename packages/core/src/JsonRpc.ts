@@ -52,6 +52,13 @@ const other: Incoming = { _tag: "Other" }
 /**
  * Builds the wire object of a request.
  *
+ * @example
+ * ```ts
+ * import * as JsonRpc from "@zen-websocket/core/JsonRpc"
+ *
+ * JsonRpc.encodeRequest(1, "public/get_time", undefined) // { jsonrpc: "2.0", id: 1, method: "public/get_time" }
+ * ```
+ *
  * @since 0.1.0
  * @category constructors
  */
@@ -59,6 +66,14 @@ export const encodeRequest = (id: RequestId, method: string, params: unknown): R
   params === undefined ? { jsonrpc: "2.0", id, method } : { jsonrpc: "2.0", id, method, params }
 
 /**
+ * @example
+ * ```ts
+ * import * as JsonRpc from "@zen-websocket/core/JsonRpc"
+ *
+ * JsonRpc.isRequestId(7) // true
+ * JsonRpc.isRequestId(null) // false
+ * ```
+ *
  * @since 0.1.0
  * @category guards
  */
@@ -67,6 +82,14 @@ export const isRequestId = (u: unknown): u is RequestId =>
 
 /**
  * Classifies a parsed JSON value. Never throws, whatever the shape.
+ *
+ * @example
+ * ```ts
+ * import * as JsonRpc from "@zen-websocket/core/JsonRpc"
+ *
+ * JsonRpc.classify({ jsonrpc: "2.0", id: 1, result: 42 }) // { _tag: "Result", id: 1, result: 42 }
+ * JsonRpc.classify({ method: "subscription", params: {} }) // { _tag: "Notification", … }
+ * ```
  *
  * @since 0.1.0
  * @category parsing
@@ -95,6 +118,14 @@ const toErrorObject = (error: unknown): ErrorObject => {
 
 /**
  * A cheap test on the raw text before parsing: can this frame be a response at all?
+ *
+ * @example
+ * ```ts
+ * import * as JsonRpc from "@zen-websocket/core/JsonRpc"
+ *
+ * JsonRpc.mayBeResponse("{\"id\":1,\"result\":true}") // true
+ * JsonRpc.mayBeResponse("{\"method\":\"heartbeat\"}") // false
+ * ```
  *
  * @since 0.1.0
  * @category parsing

@@ -73,6 +73,14 @@ export const defaultBufferSize = 100
  *
  * The input is not sorted for you: pass it sorted ascending.
  *
+ * @example
+ * ```ts
+ * import * as LatencyStats from "@zen-websocket/core/LatencyStats"
+ *
+ * LatencyStats.percentile([1, 2, 3, 4], 50) // 2
+ * LatencyStats.percentile([1, 2, 3, 4], 99) // 4
+ * ```
+ *
  * @since 0.1.0
  * @category utils
  */
@@ -178,6 +186,15 @@ export const layer = (options: { readonly bufferSize?: number | undefined } = {}
 /**
  * The shared collector's summary (`undefined` when it holds no sample).
  *
+ * @example
+ * ```ts
+ * import * as Effect from "effect/Effect"
+ * import * as LatencyStats from "@zen-websocket/core/LatencyStats"
+ *
+ * const program = Effect.map(LatencyStats.summary, (summary) => summary?.p99)
+ * const runnable = Effect.provide(program, LatencyStats.layer({ bufferSize: 1000 }))
+ * ```
+ *
  * @since 0.1.0
  * @category accessors
  */
@@ -189,6 +206,17 @@ export const summary: Effect.Effect<Summary | undefined, never, LatencyStats> = 
 /**
  * Builds one client's buffer of `bufferSize` samples whose `add` also feeds the shared collector when one is in
  * context. `summary` and `clear` act on the client's own buffer only.
+ *
+ * @example
+ * ```ts
+ * import * as Effect from "effect/Effect"
+ * import * as LatencyStats from "@zen-websocket/core/LatencyStats"
+ *
+ * const program = Effect.map(LatencyStats.makeForClient(100), (stats) => {
+ *   stats.add(12)
+ *   return stats.summary() // also fed to the shared collector when one is provided
+ * })
+ * ```
  *
  * @since 0.1.0
  * @category constructors

@@ -84,24 +84,56 @@ Object.defineProperty(Text.prototype, "_tag", { value: "Text", enumerable: true 
 Object.defineProperty(Binary.prototype, "_tag", { value: "Binary", enumerable: true })
 
 /**
+ * @example
+ * ```ts
+ * import * as Message from "@zen-websocket/core/Message"
+ *
+ * const frame = Message.text("{\"a\":1}")
+ * frame.json // { a: 1 }
+ * ```
+ *
  * @since 0.1.0
  * @category constructors
  */
 export const text = (data: string): Text => new Text(data)
 
 /**
+ * @example
+ * ```ts
+ * import * as Message from "@zen-websocket/core/Message"
+ *
+ * const frame = Message.binary(new Uint8Array([1, 2, 3]))
+ * frame.data.byteLength // 3
+ * ```
+ *
  * @since 0.1.0
  * @category constructors
  */
 export const binary = (data: Uint8Array): Binary => new Binary(data)
 
 /**
+ * @example
+ * ```ts
+ * import * as Message from "@zen-websocket/core/Message"
+ *
+ * const frame: Message.Message = Message.text("hello")
+ * if (Message.isText(frame)) frame.data.toUpperCase()
+ * ```
+ *
  * @since 0.1.0
  * @category guards
  */
 export const isText = (message: Message): message is Text => message._tag === "Text"
 
 /**
+ * @example
+ * ```ts
+ * import * as Message from "@zen-websocket/core/Message"
+ *
+ * const frame: Message.Message = Message.binary(new Uint8Array([1]))
+ * if (Message.isBinary(frame)) frame.data.byteLength
+ * ```
+ *
  * @since 0.1.0
  * @category guards
  */

@@ -130,6 +130,17 @@ export const RateLimiter: Context.Tag<RateLimiter, RateLimiter> = Context.Generi
 /**
  * The limiter's status (tokens after the refills due by now).
  *
+ * @example
+ * ```ts
+ * import * as Effect from "effect/Effect"
+ * import * as RateLimiter from "@zen-websocket/core/RateLimiter"
+ *
+ * const program = Effect.gen(function*() {
+ *   const limiter = yield* RateLimiter.RateLimiter
+ *   const { pressureLevel, suggestedDelayMs } = yield* RateLimiter.status(limiter)
+ * }).pipe(Effect.provide(RateLimiter.layer({ capacity: 20, refillRate: 5 })))
+ * ```
+ *
  * @since 0.1.0
  * @category accessors
  */
@@ -138,6 +149,14 @@ export const status = (limiter: RateLimiter): Effect.Effect<Status> => limiter.s
 /**
  * The pressure level of `tokens` out of `capacity`: low < 25 % in use, medium < 50 %, high < 75 %, critical ≥ 75 %.
  * (The limiter reports `critical` whenever sends wait, whatever its tokens.)
+ *
+ * @example
+ * ```ts
+ * import * as RateLimiter from "@zen-websocket/core/RateLimiter"
+ *
+ * RateLimiter.pressureLevel(90, 100) // "low"
+ * RateLimiter.pressureLevel(10, 100) // "critical"
+ * ```
  *
  * @since 0.1.0
  * @category utils
@@ -161,6 +180,14 @@ export const pressureLevel: (tokens: number, capacity: number) => PressureLevel 
  *
  * Only text frames containing `"method"` are parsed.
  *
+ * @example
+ * ```ts
+ * import * as RateLimiter from "@zen-websocket/core/RateLimiter"
+ *
+ * RateLimiter.costs.deribit("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"private/buy\"}") // 15
+ * RateLimiter.costs.binance("{\"method\":\"depth\",\"params\":{\"limit\":500}}") // 25
+ * ```
+ *
  * @since 0.1.0
  * @category cost functions
  */
@@ -171,6 +198,17 @@ export const costs: typeof internal.costs = internal.costs
  * `refillInterval`, `cost`, `maxQueue`; an unknown key is named too), the value and the rule. The scope owns the
  * pressure watcher and ends the `pressureChanges` streams when it closes; `acquire` and `status` keep working.
  *
+ * @example
+ * ```ts
+ * import * as Effect from "effect/Effect"
+ * import * as RateLimiter from "@zen-websocket/core/RateLimiter"
+ *
+ * const program = Effect.scoped(Effect.gen(function*() {
+ *   const limiter = yield* RateLimiter.make({ capacity: 50, refillRate: 10, cost: "deribit" })
+ *   yield* limiter.acquire(limiter.costOf("{\"method\":\"private/buy\"}"))
+ * }))
+ * ```
+ *
  * @since 0.1.0
  * @category constructors
  */
@@ -179,6 +217,17 @@ export const make = (options: RateLimiterOptions): Effect.Effect<RateLimiter, In
 
 /**
  * A layer providing the {@link RateLimiter} service.
+ *
+ * @example
+ * ```ts
+ * import * as Effect from "effect/Effect"
+ * import * as RateLimiter from "@zen-websocket/core/RateLimiter"
+ * import * as Client from "@zen-websocket/core/Client"
+ *
+ * // every client connected in this context waits for tokens before each send
+ * const program = Effect.scoped(Effect.flatMap(Client.connect("wss://feed.example/ws"), (c) => Client.sendMessage(c, "x")))
+ * const runnable = Effect.provide(program, RateLimiter.layer({ capacity: 20, refillRate: 20, refillInterval: 1000 }))
+ * ```
  *
  * @since 0.1.0
  * @category layers

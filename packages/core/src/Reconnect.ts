@@ -12,6 +12,14 @@ import * as ErrorHandler from "./ErrorHandler.js"
  * The backoff between attempts: `Schedule.exponential(retryDelay)` capped at `maxBackoff`, jittered after the cap
  * (so delays at the cap stay spread), at most `retryCount` retries. `reconnectSchedule` replaces it entirely.
  *
+ * @example
+ * ```ts
+ * import * as ClientOptions from "@zen-websocket/core/ClientOptions"
+ * import * as Reconnect from "@zen-websocket/core/Reconnect"
+ *
+ * const backoff = Reconnect.schedule(ClientOptions.defaults) // 1 s, 2 s, 4 s… capped at 30 s, jittered, 3 retries
+ * ```
+ *
  * @since 0.1.0
  * @category schedules
  */
@@ -27,6 +35,15 @@ export const schedule = (options: ClientOptions.Resolved): Schedule.Schedule<unk
 /**
  * Whether a connection end is worth another attempt: never when `reconnectOnError` is off, otherwise
  * `shouldReconnect` when given, else `ErrorHandler.isRecoverable`.
+ *
+ * @example
+ * ```ts
+ * import * as ClientOptions from "@zen-websocket/core/ClientOptions"
+ * import * as Reconnect from "@zen-websocket/core/Reconnect"
+ * import { Disconnected } from "@zen-websocket/core/WebSocketError"
+ *
+ * Reconnect.shouldReconnect(ClientOptions.defaults, new Disconnected({ code: 1006, reason: "" })) // true
+ * ```
  *
  * @since 0.1.0
  * @category predicates

@@ -147,6 +147,15 @@ export type CloseEntry = typeof CloseEntry.Type
 /**
  * Decodes one JSONL line.
  *
+ * @example
+ * ```ts
+ * import * as Either from "effect/Either"
+ * import * as Recorder from "@zen-websocket/core/Recorder"
+ *
+ * const entry = Recorder.decodeLine("{\"ts\":\"2026-01-20T15:30:45.000001Z\",\"dir\":\"in\",\"type\":\"text\",\"data\":\"hi\"}")
+ * if (Either.isRight(entry)) String(entry.right) // the JSONL line again
+ * ```
+ *
  * @since 0.1.0
  * @category codecs
  */
@@ -155,6 +164,13 @@ export const decodeLine: (line: string) => Either.Either<DecodedEntry, ParseResu
 /**
  * Encodes one entry as a JSONL line (without the newline), exactly as the recorder writes it (unredacted).
  *
+ * @example
+ * ```ts
+ * import * as Recorder from "@zen-websocket/core/Recorder"
+ *
+ * Recorder.encodeLine({ ts: "2026-01-20T15:30:45.000001Z", dir: "out", type: "text", data: "hello" })
+ * ```
+ *
  * @since 0.1.0
  * @category codecs
  */
@@ -162,6 +178,13 @@ export const encodeLine: (entry: Entry) => string = wire.encodeLine
 
 /**
  * Microseconds since the epoch of an entry's `ts` (`NaN` when it is not a valid timestamp).
+ *
+ * @example
+ * ```ts
+ * import * as Recorder from "@zen-websocket/core/Recorder"
+ *
+ * Recorder.epochMicros("1970-01-01T00:00:01.000002Z") // 1000002
+ * ```
  *
  * @since 0.1.0
  * @category utils
@@ -240,6 +263,18 @@ export const defaultRedactKeys: ReadonlyArray<string> = internal.defaultRedactKe
  * and closes the file, whatever the scope's exit. Fails with `RecorderError("open")` when the file cannot be opened
  * (e.g. its directory does not exist) or rotated.
  *
+ * @example
+ * ```ts
+ * import * as Effect from "effect/Effect"
+ * import * as Recorder from "@zen-websocket/core/Recorder"
+ *
+ * const program = Effect.scoped(Effect.gen(function*() {
+ *   const recorder = yield* Recorder.make("session.jsonl", { redact: ["api_key"], mode: "rotate" })
+ *   recorder.recordText("out", "{\"method\":\"public/test\"}")
+ *   yield* recorder.flush
+ * }))
+ * ```
+ *
  * @since 0.1.0
  * @category constructors
  */
@@ -248,6 +283,16 @@ export const make: (path: string, options?: RecorderOptions) => Effect.Effect<Re
 
 /**
  * The {@link Recorder} service for a client, recording to `path` for the layer's lifetime.
+ *
+ * @example
+ * ```ts
+ * import * as Effect from "effect/Effect"
+ * import * as Recorder from "@zen-websocket/core/Recorder"
+ * import * as Client from "@zen-websocket/core/Client"
+ *
+ * const program = Effect.scoped(Effect.flatMap(Client.connect("wss://feed.example/ws"), (c) => Client.sendMessage(c, "x")))
+ * const recorded = Effect.provide(program, Recorder.layer("session.jsonl"))
+ * ```
  *
  * @since 0.1.0
  * @category layers
@@ -302,6 +347,14 @@ export type ReplayOptions = reader.ReplayOptions
  * Counts the entries of a recording (ours or the Elixir library's) and measures its duration. Malformed lines are
  * skipped and counted.
  *
+ * @example
+ * ```ts
+ * import * as Effect from "effect/Effect"
+ * import * as Recorder from "@zen-websocket/core/Recorder"
+ *
+ * const program = Effect.map(Recorder.metadata("session.jsonl"), ({ count, durationMs }) => `${count} frames in ${durationMs} ms`)
+ * ```
+ *
  * @since 0.1.0
  * @category reading
  */
@@ -310,6 +363,17 @@ export const metadata: (path: string) => Effect.Effect<Metadata, RecorderError> 
 /**
  * The entries of a recording (ours or the Elixir library's), in file order, read lazily. Malformed lines are skipped
  * (see `onMalformed`), never fatal. Fails with `RecorderError("read")` when the file cannot be read.
+ *
+ * @example
+ * ```ts
+ * import * as Effect from "effect/Effect"
+ * import * as Recorder from "@zen-websocket/core/Recorder"
+ * import * as Stream from "effect/Stream"
+ *
+ * const inbound = Recorder.replay("session.jsonl", { dir: "in", realtime: true, speed: 10 }).pipe(
+ *   Stream.runForEach((entry) => Effect.log(entry.type))
+ * )
+ * ```
  *
  * @since 0.1.0
  * @category reading
@@ -321,6 +385,15 @@ export const replay: (path: string, options?: ReplayOptions) => Stream.Stream<De
  * What a mock server should send to replay a recorded session: the recorded **inbound** frames, in order, each after
  * its recorded gap to the previous inbound frame divided by `speed` (the first at once). The same as
  * `replay(path, { realtime: true, speed, dir: "in" })`.
+ *
+ * @example
+ * ```ts
+ * import * as Effect from "effect/Effect"
+ * import * as Recorder from "@zen-websocket/core/Recorder"
+ * import * as Stream from "effect/Stream"
+ *
+ * const frames = Recorder.script("session.jsonl", { speed: 2 }).pipe(Stream.runCount)
+ * ```
  *
  * @since 0.1.0
  * @category reading

@@ -27,6 +27,16 @@ export interface SubscriptionProtocol {
  * JSON-RPC subscriptions in the Deribit style: `{ method: "public/subscribe", params: { channels } }`, confirmed by a
  * result listing the channels, notifications `{ method: "subscription", params: { channel, data } }`.
  *
+ * @example
+ * ```ts
+ * import * as Effect from "effect/Effect"
+ * import * as Client from "@zen-websocket/core/Client"
+ * import * as SubscriptionProtocol from "@zen-websocket/core/SubscriptionProtocol"
+ *
+ * const protocol = SubscriptionProtocol.jsonRpc({ subscribeMethod: "private/subscribe" })
+ * const program = Effect.scoped(Client.connect("wss://feed.example/ws", { subscriptionProtocol: protocol }))
+ * ```
+ *
  * @since 0.1.0
  * @category constructors
  */

@@ -56,6 +56,7 @@
  *   metricReader: new PrometheusExporter({ port: 9464 }) // zen_websocket_* on http://localhost:9464/metrics
  * }))
  *
+ * declare const program: Effect.Effect<void>
  * program.pipe(Effect.provide(Observability))
  * ```
  *
@@ -105,6 +106,13 @@ export const pressureLevels = { low: 0, medium: 1, high: 2, critical: 3 } as con
 
 /**
  * Builds an event (metadata defaults to `{}`).
+ *
+ * @example
+ * ```ts
+ * import * as Telemetry from "@zen-websocket/core/Telemetry"
+ *
+ * const event = Telemetry.event(Telemetry.names.upgrade, { connect_time_ms: 42 }, { client_id: "feed" })
+ * ```
  *
  * @since 0.1.0
  * @category constructors
@@ -257,6 +265,13 @@ export const requestDuration: Metric.Metric.Histogram<number> = metrics.requestD
  * Updates the metrics matching `event` synchronously, without an Effect: for code that runs in a socket listener.
  * Unknown event names update nothing.
  *
+ * @example
+ * ```ts
+ * import * as Telemetry from "@zen-websocket/core/Telemetry"
+ *
+ * Telemetry.unsafeRecord(Telemetry.event(Telemetry.names.messageReceived, { count: 3, bytes: 120 }, { client_id: "feed" }))
+ * ```
+ *
  * @since 0.1.0
  * @category recording
  */
@@ -264,6 +279,14 @@ export const unsafeRecord: (event: TelemetryEvent) => void = internal.unsafeReco
 
 /**
  * Updates the metrics matching `event`, without a {@link Telemetry} service in context (no event is published).
+ *
+ * @example
+ * ```ts
+ * import * as Effect from "effect/Effect"
+ * import * as Telemetry from "@zen-websocket/core/Telemetry"
+ *
+ * const program = Telemetry.record(Telemetry.event(Telemetry.names.reconnect, { attempt: 1, delay_ms: 1000 }))
+ * ```
  *
  * @since 0.1.0
  * @category recording
@@ -325,6 +348,18 @@ export const defaultCapacity = 4096
 /**
  * Builds a telemetry service. `capacity` (default 4096) bounds each `events` subscriber's buffer.
  *
+ * @example
+ * ```ts
+ * import * as Effect from "effect/Effect"
+ * import * as Telemetry from "@zen-websocket/core/Telemetry"
+ *
+ * const program = Effect.scoped(Effect.gen(function*() {
+ *   const telemetry = yield* Telemetry.make({ capacity: 1024 })
+ *   const queue = yield* telemetry.subscribe
+ *   yield* telemetry.emit(Telemetry.event(Telemetry.names.gaveUp, { attempts: 3 }))
+ * }))
+ * ```
+ *
  * @since 0.1.0
  * @category constructors
  */
@@ -334,6 +369,16 @@ export const make = (options: { readonly capacity?: number | undefined } = {}): 
 /**
  * Provides a {@link Telemetry} service with the default capacity.
  *
+ * @example
+ * ```ts
+ * import * as Effect from "effect/Effect"
+ * import * as Telemetry from "@zen-websocket/core/Telemetry"
+ *
+ * const program = Effect.scoped(
+ *   Telemetry.attach(Telemetry.names.gaveUp, (event) => Effect.logWarning("gave up", event.measurements))
+ * ).pipe(Effect.provide(Telemetry.layer))
+ * ```
+ *
  * @since 0.1.0
  * @category layers
  */
@@ -341,6 +386,19 @@ export const layer: Layer.Layer<Telemetry> = Layer.effect(Telemetry, make())
 
 /**
  * The events of the {@link Telemetry} service in context.
+ *
+ * @example
+ * ```ts
+ * import * as Effect from "effect/Effect"
+ * import * as Telemetry from "@zen-websocket/core/Telemetry"
+ * import * as Stream from "effect/Stream"
+ *
+ * const program = Telemetry.events.pipe(
+ *   Stream.take(10),
+ *   Stream.runForEach((event) => Effect.log(event.name.join("."))),
+ *   Effect.provide(Telemetry.layer)
+ * )
+ * ```
  *
  * @since 0.1.0
  * @category accessors
@@ -361,7 +419,8 @@ export const events: Stream.Stream<TelemetryEvent, never, Telemetry> = Stream.un
  * const logSizes = Telemetry.attach(Telemetry.names.messageReceived, (event) =>
  *   Effect.logInfo(`${event.measurements.count} frames, ${event.measurements.bytes} bytes`))
  *
- * Effect.scoped(Effect.zipRight(logSizes, program)).pipe(Effect.provide(Telemetry.layer))
+ * const program = Effect.log("… connect clients here …")
+ * const runnable = Effect.scoped(Effect.zipRight(logSizes, program)).pipe(Effect.provide(Telemetry.layer))
  * ```
  *
  * @since 0.1.0
@@ -377,6 +436,15 @@ export const attach = (
  * Emits through the {@link Telemetry} service when one is in context (metrics, `events`, handlers), otherwise
  * only updates the metrics, like {@link record}.
  *
+ * @example
+ * ```ts
+ * import * as Effect from "effect/Effect"
+ * import * as Telemetry from "@zen-websocket/core/Telemetry"
+ *
+ * // through the Telemetry service when one is provided, else the metrics only
+ * const program = Telemetry.emit(Telemetry.event(Telemetry.names.pong, { rtt_ms: 3.2 }, { client_id: "feed" }))
+ * ```
+ *
  * @since 0.1.0
  * @category recording
  */
@@ -389,6 +457,14 @@ export const emit = (event: TelemetryEvent): Effect.Effect<void> =>
 /**
  * The traffic counters of one client, updated without building an event (the hot path when no `Telemetry` service
  * is in context): what `record` does for `messageSent` / `messageReceived` events with this `client_id`.
+ *
+ * @example
+ * ```ts
+ * import * as Telemetry from "@zen-websocket/core/Telemetry"
+ *
+ * const counters = Telemetry.unsafeTrafficCounters("feed")
+ * counters.received(10, 4096)
+ * ```
  *
  * @since 0.1.0
  * @internal

@@ -250,6 +250,18 @@ export const MockServer: Context.Tag<MockServer, MockServer> = Context.GenericTa
 )
 
 /**
+ * @example
+ * ```ts
+ * import * as Effect from "effect/Effect"
+ * import * as Testing from "@zen-websocket/core/Testing"
+ *
+ * const program = Effect.scoped(Effect.gen(function*() {
+ *   const server = yield* Testing.startMockServer()
+ *   const maybe: unknown = server
+ *   if (Testing.isMockServer(maybe)) yield* maybe.stopServer
+ * }))
+ * ```
+ *
  * @since 0.1.0
  * @category guards
  */
@@ -268,6 +280,16 @@ export const isMockServer = (u: unknown): u is MockServer => Predicate.hasProper
  * - any other text → `"echo: <text>"`;
  * - binary → the same bytes.
  *
+ * @example
+ * ```ts
+ * import * as Effect from "effect/Effect"
+ * import * as Testing from "@zen-websocket/core/Testing"
+ *
+ * const program = Testing.startMockServer({
+ *   handler: (frame, connection) => frame._tag === "Text" && frame.data === "hello" ? "world" : Testing.defaultHandler(frame, connection)
+ * })
+ * ```
+ *
  * @since 0.1.0
  * @category handlers
  */
@@ -282,6 +304,14 @@ export const defaultHandler: Handler = (frame) => {
 /**
  * Echoes every frame back unchanged.
  *
+ * @example
+ * ```ts
+ * import * as Effect from "effect/Effect"
+ * import * as Testing from "@zen-websocket/core/Testing"
+ *
+ * const program = Testing.startMockServer({ handler: Testing.echoHandler })
+ * ```
+ *
  * @since 0.1.0
  * @category handlers
  */
@@ -289,6 +319,15 @@ export const echoHandler: Handler = (frame) => frame.data
 
 /**
  * Never replies.
+ *
+ * @example
+ * ```ts
+ * import * as Effect from "effect/Effect"
+ * import * as Testing from "@zen-websocket/core/Testing"
+ *
+ * // requests then time out: test your timeouts with it
+ * const program = Testing.startMockServer({ handler: Testing.silentHandler })
+ * ```
  *
  * @since 0.1.0
  * @category handlers
@@ -301,6 +340,19 @@ export const silentHandler: Handler = () => undefined
 
 /**
  * Starts a mock server on 127.0.0.1; it stops (connections closed with 1001) when the scope closes.
+ *
+ * @example
+ * ```ts
+ * import * as Effect from "effect/Effect"
+ * import * as Testing from "@zen-websocket/core/Testing"
+ *
+ * const program = Effect.scoped(Effect.gen(function*() {
+ *   const server = yield* Testing.startMockServer()
+ *   yield* server.rejectUpgrade(401, "bad token")
+ *   yield* server.rejectUpgrade(undefined)
+ *   yield* server.simulateDisconnect("going_away")
+ * }))
+ * ```
  *
  * @since 0.1.0
  * @category constructors
@@ -316,6 +368,22 @@ export const startMockServer = (
 /**
  * Provides a `MockServer` for the life of the layer.
  *
+ * @example
+ * ```ts
+ * import * as Effect from "effect/Effect"
+ * import * as Testing from "@zen-websocket/core/Testing"
+ * import * as Client from "@zen-websocket/core/Client"
+ * import * as Layer from "effect/Layer"
+ *
+ * const TestClient = Testing.layerClient({ retryDelay: 10 }).pipe(Layer.provideMerge(Testing.layer()))
+ * const program = Effect.gen(function*() {
+ *   const client = yield* Client.Client
+ *   const server = yield* Testing.MockServer
+ *   yield* Client.sendMessage(client, "hi")
+ *   yield* server.assertMessageSent("hi")
+ * }).pipe(Effect.provide(TestClient))
+ * ```
+ *
  * @since 0.1.0
  * @category layers
  */
@@ -325,6 +393,22 @@ export const layer = (options?: MockServerOptions | undefined): Layer.Layer<Mock
 /**
  * Provides a `Client` connected to the `MockServer` of the context: the test layer that swaps in for a real endpoint.
  * With a `tls: true` server, the client trusts the server's certificate unless `options.tls.ca` says otherwise.
+ *
+ * @example
+ * ```ts
+ * import * as Effect from "effect/Effect"
+ * import * as Testing from "@zen-websocket/core/Testing"
+ * import * as Client from "@zen-websocket/core/Client"
+ * import * as Layer from "effect/Layer"
+ *
+ * const TestClient = Testing.layerClient({ retryDelay: 10 }).pipe(Layer.provideMerge(Testing.layer()))
+ * const program = Effect.gen(function*() {
+ *   const client = yield* Client.Client
+ *   const server = yield* Testing.MockServer
+ *   yield* Client.sendMessage(client, "hi")
+ *   yield* server.assertMessageSent("hi")
+ * }).pipe(Effect.provide(TestClient))
+ * ```
  *
  * @since 0.1.0
  * @category layers
@@ -360,6 +444,19 @@ const resolveOptions = (options: MockServerOptions | undefined): models.Resolved
 /**
  * Sends a text or binary frame to every live connection of `server`.
  *
+ * @example
+ * ```ts
+ * import * as Effect from "effect/Effect"
+ * import { pipe } from "effect/Function"
+ * import * as Testing from "@zen-websocket/core/Testing"
+ *
+ * const program = Effect.scoped(Effect.gen(function*() {
+ *   const server = yield* Testing.startMockServer()
+ *   yield* Testing.injectMessage(server, "{\"method\":\"heartbeat\"}")
+ *   yield* pipe(server, Testing.injectMessage(new Uint8Array([1, 2])))
+ * }))
+ * ```
+ *
  * @since 0.1.0
  * @category combinators
  */
@@ -370,6 +467,19 @@ export const injectMessage: {
 
 /**
  * See `MockServer.assertMessageSent`.
+ *
+ * @example
+ * ```ts
+ * import * as Effect from "effect/Effect"
+ * import { pipe } from "effect/Function"
+ * import * as Testing from "@zen-websocket/core/Testing"
+ *
+ * const program = Effect.scoped(Effect.gen(function*() {
+ *   const server = yield* Testing.startMockServer()
+ *   yield* Testing.assertMessageSent(server, { method: "public/subscribe" }, 2_000)
+ *   yield* pipe(server, Testing.assertMessageSent(/heartbeat/))
+ * }))
+ * ```
  *
  * @since 0.1.0
  * @category assertions
@@ -392,6 +502,19 @@ export const assertMessageSent: {
 /**
  * See `MockServer.simulateDisconnect`.
  *
+ * @example
+ * ```ts
+ * import * as Effect from "effect/Effect"
+ * import { pipe } from "effect/Function"
+ * import * as Testing from "@zen-websocket/core/Testing"
+ *
+ * const program = Effect.scoped(Effect.gen(function*() {
+ *   const server = yield* Testing.startMockServer()
+ *   yield* Testing.simulateDisconnect(server, "abnormal") // the client sees 1006
+ *   yield* pipe(server, Testing.simulateDisconnect(4000, "session expired"))
+ * }))
+ * ```
+ *
  * @since 0.1.0
  * @category combinators
  */
@@ -406,6 +529,17 @@ export const simulateDisconnect: {
 /**
  * See `MockServer.stopServer`.
  *
+ * @example
+ * ```ts
+ * import * as Effect from "effect/Effect"
+ * import * as Testing from "@zen-websocket/core/Testing"
+ *
+ * const program = Effect.scoped(Effect.gen(function*() {
+ *   const server = yield* Testing.startMockServer()
+ *   yield* Testing.stopServer(server) // also when the scope closes
+ * }))
+ * ```
+ *
  * @since 0.1.0
  * @category combinators
  */
@@ -413,6 +547,18 @@ export const stopServer = (server: MockServer): Effect.Effect<void> => server.st
 
 /**
  * See `MockServer.receivedMessages`.
+ *
+ * @example
+ * ```ts
+ * import * as Effect from "effect/Effect"
+ * import * as Testing from "@zen-websocket/core/Testing"
+ *
+ * const program = Effect.scoped(Effect.gen(function*() {
+ *   const server = yield* Testing.startMockServer()
+ *   const frames = yield* Testing.receivedMessages(server)
+ *   const texts = frames.flatMap((f) => f._tag === "Text" ? [f.data] : [])
+ * }))
+ * ```
  *
  * @since 0.1.0
  * @category accessors
@@ -424,6 +570,17 @@ export const receivedMessages = (server: MockServer): Effect.Effect<ReadonlyArra
  * Serves a recording (see `Recorder`) as the server's script: its inbound frames are sent, in order, to every live
  * connection with their recorded gaps divided by `speed`; a recorded close frame closes the connections with its code.
  * Resolves with the number of frames played.
+ *
+ * @example
+ * ```ts
+ * import * as Effect from "effect/Effect"
+ * import * as Testing from "@zen-websocket/core/Testing"
+ *
+ * const program = Effect.scoped(Effect.gen(function*() {
+ *   const server = yield* Testing.startMockServer()
+ *   const played = yield* Testing.playRecording(server, "session.jsonl", { speed: 10 })
+ * }))
+ * ```
  *
  * @since 0.1.0
  * @category faults
