@@ -1,0 +1,407 @@
+/**
+ * A Deribit JSON-RPC server on 127.0.0.1 that enforces Deribit's rules, for tests and demos without the internet:
+ *
+ * - framing as Deribit: responses carry `usIn`, `usOut`, `usDiff` (µs, from the Effect `Clock`) and `testnet`;
+ *   a frame over 32 kB → `-32600`; not JSON → `-32700`; unknown method → `-32601`; bad params → `-32602`
+ *   (`data: { param, reason }`, checked with the `DeribitMethods` Schemas);
+ * - `public/auth` with `client_credentials`, `client_signature` (hex HMAC-SHA256 over
+ *   `${timestamp}\n${nonce}\n${data}`, timestamp within 60 s, nonce single use) and `refresh_token` (rotated);
+ *   wrong credentials → 13004; tokens are connection-scoped and expire after `tokenTtl`: a private method without a
+ *   live token of *this* connection → 13009;
+ * - `public/set_heartbeat` (≥ 10 s): every interval a `test_request` if the client was silent, else a `heartbeat`; a
+ *   `test_request` not answered with `public/test` by the next interval closes the connection (1000);
+ * - cancel-on-disconnect (`connection` or `account` scope): when a connection ends — any way but `private/logout` —
+ *   the open orders created over it are cancelled (`cancel_reason: "cancel_on_disconnect"`);
+ * - Deribit's credit model (`DeribitMethods.defaultBudgets`): an exhausted budget answers 10028 and closes the
+ *   session;
+ * - subscriptions: multi-channel `public|private/subscribe` answers the accepted channels; `.raw` without auth rejects
+ *   the request with 13778 (or only drops that channel, `rawWithoutAuth: "dropChannel"`); ticker, trades, book
+ *   (snapshot, then `new/change/delete` changes chained by `change_id` / `prev_change_id`), user orders, trades and
+ *   portfolio notifications, from a seeded market generator ticking every 100 ms on the `Clock`;
+ * - a tiny matching book: limit orders rest, crossing orders fill (resting user orders first), edit, cancel,
+ *   cancel_all, open orders, positions and account summary follow.
+ *
+ * Faults: `skipChangeId`, `drop`, `stop` / `restart` (same port, state kept), `failMethod` (an error code, n times or
+ * always; 10028 also ends the session), `stallMethod` (no answer, or a late one). Observability: every frame in and
+ * out per connection, the requests, connections (with how they closed), the book, the orders.
+ *
+ * Its time is the Effect `Clock` of the scope that starts it: under `TestClock`, heartbeats, token expiry, credit
+ * refill and the market advance only when the test moves time. Waits (`awaitFrame`, `awaitConnections`…) time out on
+ * real time, so they work under `TestClock` too.
+ *
+ * ```ts
+ * import { DeribitSimulator } from "@zen-websocket/deribit"
+ *
+ * it.scoped("requires auth", () =>
+ *   Effect.gen(function*() {
+ *     const sim = yield* DeribitSimulator.start()
+ *     // connect to sim.url, call private/get_positions → error 13009
+ *   }))
+ * ```
+ *
+ * @since 0.1.0
+ */
+import * as Context from "effect/Context"
+import * as Data from "effect/Data"
+import * as Duration from "effect/Duration"
+import type * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Predicate from "effect/Predicate"
+import type * as Scope from "effect/Scope"
+import * as DeribitMethods from "./DeribitMethods.js"
+import * as auth from "./internal/simulator/auth.js"
+import * as internal from "./internal/simulator/simulator.js"
+import type * as types from "./internal/simulator/types.js"
+
+// -------------------------------------------------------------------------------------------------------------------
+// models
+// -------------------------------------------------------------------------------------------------------------------
+
+/**
+ * An API key of a simulated account.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Credentials extends types.Credentials {}
+
+/**
+ * An instrument the simulator lists and trades (inverse perpetuals).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface InstrumentSpec extends types.InstrumentSpec {}
+
+/**
+ * The market generator. The market ticks while some subscription needs it (a ticker, book or trades channel, or an
+ * aggregated interval to flush) and idles otherwise.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface MarketOptions {
+  /** change the book on each tick (default true); `tick()` drives it by hand either way */
+  readonly generate: boolean
+  /** of the deterministic random generator (default 1) */
+  readonly seed: number
+  /** random level changes per instrument and tick (default 2) */
+  readonly changesPerTick: number
+  /** probability of a public trade per instrument and tick (default 0.3) */
+  readonly tradeProbability: number
+  /** levels per side at start (default 10) */
+  readonly levels: number
+  /** the tick (default 100 ms); `agg2` flushes once per 2 s of ticks */
+  readonly tick: Duration.DurationInput
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface Options {
+  /** default 0: a free port */
+  readonly port?: number | undefined
+  /** the endpoint path (default `/ws/api/v2`); upgrades elsewhere get 404 */
+  readonly path?: string | undefined
+  /** the `testnet` flag of responses (default true) */
+  readonly testnet?: boolean | undefined
+  /** `public/test`'s version (default `"1.2.26"`) */
+  readonly version?: string | undefined
+  /** the accounts (default: `defaultCredentials`) */
+  readonly accounts?: ReadonlyArray<Credentials> | undefined
+  /** access token lifetime, `expires_in` (default 15 minutes) */
+  readonly tokenTtl?: Duration.DurationInput | undefined
+  /** refresh token lifetime (default 1 hour) */
+  readonly refreshTokenTtl?: Duration.DurationInput | undefined
+  /** how far a `client_signature` timestamp may be from the server's clock (default 60 seconds) */
+  readonly signatureWindow?: Duration.DurationInput | undefined
+  /** `false` turns the credit model off; budgets override Deribit's defaults per class */
+  readonly credits?: boolean | Partial<{ readonly [K in DeribitMethods.RateClass]: DeribitMethods.Budget }> | undefined
+  /** the frame limit (default 32 768 bytes) */
+  readonly maxFrameBytes?: number | undefined
+  /** what a `.raw` channel without auth does to a subscribe request (default `"rejectRequest"`) */
+  readonly rawWithoutAuth?: "rejectRequest" | "dropChannel" | undefined
+  /** default: BTC-PERPETUAL and ETH-PERPETUAL */
+  readonly instruments?: ReadonlyArray<InstrumentSpec> | undefined
+  readonly market?: Partial<MarketOptions> | undefined
+  /** frames and requests kept for observability, the newest (default 20 000) */
+  readonly maxFrames?: number | undefined
+}
+
+/**
+ * A frame the simulator received (`in`) or sent (`out`), with its connection and Clock time (ms).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface FrameRecord extends types.FrameRecord {}
+
+/**
+ * A JSON-RPC request the simulator received, parsed, in arrival order.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface RequestRecord extends types.RequestRecord {}
+
+/**
+ * How a connection ended: who closed it, the close code (1006 for a destroyed socket) and reason.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface CloseRecord extends types.CloseRecord {}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface ConnectionInfo extends types.ConnectionInfo {}
+
+/**
+ * The simulator's book of an instrument (generated liquidity plus resting orders), best levels first — the input of
+ * `OrderBook.make`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface BookState extends types.BookState {}
+
+/**
+ * An order as the wire shows it, with the account and connection that placed it.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface OrderRecord extends types.OrderRecord {}
+
+/**
+ * @since 0.1.0
+ * @category type ids
+ */
+export const TypeId: unique symbol = internal.TypeIdKey
+
+/**
+ * @since 0.1.0
+ * @category type ids
+ */
+export type TypeId = typeof TypeId
+
+/**
+ * A running simulator. Every `Effect` here may run any number of times.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface DeribitSimulator {
+  readonly [TypeId]: TypeId
+  /** `ws://127.0.0.1:<port>/ws/api/v2` */
+  readonly url: string
+  readonly port: number
+  /** the first account's API key */
+  readonly credentials: Credentials
+  /** The simulator's Clock time (ms), e.g. for `client_signature` timestamps under `TestClock`. */
+  readonly now: Effect.Effect<number>
+  /** Frames in and out, oldest first (the last `maxFrames`). */
+  readonly frames: (filter?: {
+    readonly connectionId?: number | undefined
+    readonly direction?: "in" | "out" | undefined
+  }) => Effect.Effect<ReadonlyArray<FrameRecord>>
+  /** Requests received, oldest first, of one connection or all. */
+  readonly requests: (connectionId?: number | undefined) => Effect.Effect<ReadonlyArray<RequestRecord>>
+  /** Forgets the logged frames and requests. */
+  readonly clearLog: Effect.Effect<void>
+  /** Live connections. */
+  readonly connectionCount: Effect.Effect<number>
+  /** Accepted connections since start. */
+  readonly totalConnections: Effect.Effect<number>
+  /** Every connection, ended ones (the last 1 000) first. */
+  readonly connections: Effect.Effect<ReadonlyArray<ConnectionInfo>>
+  readonly book: (instrument: string) => Effect.Effect<BookState, SimulatorError>
+  readonly orders: (filter?: {
+    readonly clientId?: string | undefined
+    readonly instrument?: string | undefined
+    readonly state?: OrderRecord["order_state"] | undefined
+  }) => Effect.Effect<ReadonlyArray<OrderRecord>>
+  /** Waits until `n` connections have been accepted since start (default timeout 2 s, real time). */
+  readonly awaitConnections: (n: number, timeoutMs?: number | undefined) => Effect.Effect<void, SimulatorError>
+  /** The first logged frame `predicate` accepts, already logged or arriving within the timeout (default 2 s). */
+  readonly awaitFrame: (
+    predicate: (frame: FrameRecord) => boolean,
+    timeoutMs?: number | undefined
+  ) => Effect.Effect<FrameRecord, SimulatorError>
+  /** Waits until connection `id` has ended, and says how. */
+  readonly awaitClosed: (id: number, timeoutMs?: number | undefined) => Effect.Effect<ConnectionInfo, SimulatorError>
+  /** Runs `n` (default 1) market ticks now: generator step (even with `generate: false`) and interval flushes. */
+  readonly tick: (n?: number | undefined) => Effect.Effect<void>
+  /** The next book change of each current subscription (of `instrument`, or all) is not sent: a change id gap. */
+  readonly skipChangeId: (instrument?: string | undefined) => Effect.Effect<void>
+  /**
+   * Ends connections (one, or all): with a close `code`, or without one (destroyed socket, the client sees 1006);
+   * waits until they are gone. Not a logout: cancel-on-disconnect fires.
+   */
+  readonly drop: (options?: {
+    readonly connectionId?: number | undefined
+    readonly code?: number | undefined
+    readonly reason?: string | undefined
+  }) => Effect.Effect<void>
+  /** Closes every connection with 1001 and stops listening (connections are refused). Also when the scope closes. */
+  readonly stop: Effect.Effect<void>
+  /** Stops (if running) and listens again on the same port; accounts, orders and the market are kept. */
+  readonly restart: Effect.Effect<void, SimulatorError>
+  /** Answers `method` with error `code` (`times` calls, default always); 10028 also ends the session. */
+  readonly failMethod: (
+    method: string,
+    fault: {
+      readonly code: number
+      readonly times?: number | undefined
+      readonly message?: string | undefined
+      readonly data?: unknown
+    }
+  ) => Effect.Effect<void>
+  /** Does not answer `method` (`times` calls, default always), or answers after `delay` of Clock time. */
+  readonly stallMethod: (
+    method: string,
+    stall?: { readonly times?: number | undefined; readonly delay?: Duration.DurationInput | undefined }
+  ) => Effect.Effect<void>
+  readonly clearFaults: Effect.Effect<void>
+}
+
+/**
+ * @since 0.1.0
+ * @category tags
+ */
+export const DeribitSimulator: Context.Tag<DeribitSimulator, DeribitSimulator> = Context.GenericTag<DeribitSimulator>(
+  "@zen-websocket/deribit/DeribitSimulator"
+)
+
+/**
+ * @since 0.1.0
+ * @category guards
+ */
+export const isDeribitSimulator = (u: unknown): u is DeribitSimulator => Predicate.hasProperty(u, TypeId)
+
+/**
+ * The simulator could not start or listen again, an option is invalid, a wait timed out, or an instrument is unknown.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class SimulatorError extends Data.TaggedError("SimulatorError")<{
+  readonly reason: string
+  readonly cause?: unknown
+}> {
+  override get message(): string {
+    return `Deribit simulator: ${this.reason}`
+  }
+}
+
+// -------------------------------------------------------------------------------------------------------------------
+// defaults
+// -------------------------------------------------------------------------------------------------------------------
+
+/**
+ * The default account.
+ *
+ * @since 0.1.0
+ * @category defaults
+ */
+export const defaultCredentials: Credentials = { clientId: "simulator-client", clientSecret: "simulator-secret" }
+
+/**
+ * BTC-PERPETUAL (tick 0.5, amount step 10 USD, around 50 000) and ETH-PERPETUAL (tick 0.05, step 1 USD, around 3 000).
+ *
+ * @since 0.1.0
+ * @category defaults
+ */
+export const defaultInstruments: ReadonlyArray<InstrumentSpec> = [
+  {
+    name: "BTC-PERPETUAL",
+    baseCurrency: "BTC",
+    tickSize: 0.5,
+    minTradeAmount: 10,
+    contractSize: 10,
+    startPrice: 50_000
+  },
+  { name: "ETH-PERPETUAL", baseCurrency: "ETH", tickSize: 0.05, minTradeAmount: 1, contractSize: 1, startPrice: 3_000 }
+]
+
+/**
+ * The `client_signature` signature Deribit expects: hex HMAC-SHA256 keyed with the client secret over
+ * `${timestamp}\n${nonce}\n${data}`.
+ *
+ * @since 0.1.0
+ * @category auth
+ */
+export const sign: (secret: string, timestamp: number, nonce: string, data: string) => string = auth.sign
+
+// -------------------------------------------------------------------------------------------------------------------
+// constructors
+// -------------------------------------------------------------------------------------------------------------------
+
+const resolve = (options: Options | undefined): types.ResolvedOptions | SimulatorError => {
+  const credits = options?.credits ?? true
+  const instruments = options?.instruments ?? defaultInstruments
+  const maxFrameBytes = options?.maxFrameBytes ?? 32 * 1024
+  const bad = instruments.length === 0
+    ? "instruments: give at least one"
+    : instruments.find((i) => !(i.tickSize > 0 && i.minTradeAmount > 0 && i.startPrice > 0)) !== undefined
+    ? "instruments: tickSize, minTradeAmount and startPrice must be positive"
+    : !(maxFrameBytes > 0)
+    ? "maxFrameBytes: must be positive"
+    : (options?.accounts ?? [defaultCredentials]).length === 0
+    ? "accounts: give at least one"
+    : undefined
+  if (bad !== undefined) return new SimulatorError({ reason: `invalid options: ${bad}` })
+  return {
+    port: options?.port ?? 0,
+    path: options?.path ?? "/ws/api/v2",
+    testnet: options?.testnet ?? true,
+    version: options?.version ?? "1.2.26",
+    accounts: options?.accounts ?? [defaultCredentials],
+    tokenTtlMs: Duration.toMillis(options?.tokenTtl ?? "15 minutes"),
+    refreshTokenTtlMs: Duration.toMillis(options?.refreshTokenTtl ?? "1 hour"),
+    signatureWindowMs: Duration.toMillis(options?.signatureWindow ?? "60 seconds"),
+    credits: credits !== false,
+    budgets: { ...DeribitMethods.defaultBudgets, ...(typeof credits === "object" ? credits : {}) },
+    maxFrameBytes,
+    rawWithoutAuth: options?.rawWithoutAuth ?? "rejectRequest",
+    instruments,
+    market: {
+      generate: options?.market?.generate ?? true,
+      seed: options?.market?.seed ?? 1,
+      changesPerTick: options?.market?.changesPerTick ?? 2,
+      tradeProbability: options?.market?.tradeProbability ?? 0.3,
+      levels: options?.market?.levels ?? 10,
+      tickMs: Math.max(1, Duration.toMillis(options?.market?.tick ?? "100 millis"))
+    },
+    maxFrames: options?.maxFrames ?? 20_000
+  }
+}
+
+const errors = {
+  listen: (failure: { readonly reason: string; readonly cause?: unknown }) => new SimulatorError(failure),
+  timeout: (what: string) => new SimulatorError({ reason: `timed out waiting for ${what}` }),
+  unknown: (what: string) => new SimulatorError({ reason: `unknown ${what}` })
+}
+
+/**
+ * Starts a simulator on 127.0.0.1; it stops when the scope closes. Its time is the scope's `Clock`.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const start = (options?: Options | undefined): Effect.Effect<DeribitSimulator, SimulatorError, Scope.Scope> => {
+  const resolved = resolve(options)
+  return resolved instanceof SimulatorError ? resolved : internal.make(resolved, errors)
+}
+
+/**
+ * Provides a `DeribitSimulator` for the life of the layer.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer = (options?: Options | undefined): Layer.Layer<DeribitSimulator, SimulatorError> =>
+  Layer.scoped(DeribitSimulator, start(options))

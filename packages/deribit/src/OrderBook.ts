@@ -1,0 +1,313 @@
+/**
+ * A maintained order book for Deribit's `book.{instrument}.{interval}` channel: built from the snapshot, updated with
+ * the `new/change/delete` level changes, checked along the `change_id` / `prev_change_id` chain. A missed notification
+ * is reported as a `BookGap` value, never thrown. Books are immutable, `Equal` (same instrument, change id and
+ * levels), `Inspectable` and `Pipeable`.
+ *
+ * `track` / `step` is the small state machine a stream runs: live while the chain holds, awaiting a snapshot after a
+ * gap (updates are ignored until the resubscription's snapshot arrives).
+ *
+ * ```ts
+ * import { OrderBook } from "@zen-websocket/deribit"
+ * import * as Either from "effect/Either"
+ *
+ * let book = OrderBook.fromSnapshot(snapshot)
+ * const next = OrderBook.apply(book, change)
+ * if (Either.isRight(next)) book = next.right
+ * else next.left // BookGap { expected, prevChangeId, changeId }: resubscribe
+ * OrderBook.spread(book) // Option<number>
+ * ```
+ *
+ * @since 0.1.0
+ */
+import * as Data from "effect/Data"
+import * as Either from "effect/Either"
+import type * as Equal from "effect/Equal"
+import { dual } from "effect/Function"
+import type * as Inspectable from "effect/Inspectable"
+import * as Option from "effect/Option"
+import type { Pipeable } from "effect/Pipeable"
+import type * as SortedMap from "effect/SortedMap"
+import type * as DeribitChannels from "./DeribitChannels.js"
+import * as internal from "./internal/orderBook.js"
+
+// -------------------------------------------------------------------------------------------------------------------
+// models
+// -------------------------------------------------------------------------------------------------------------------
+
+/**
+ * @since 0.1.0
+ * @category type ids
+ */
+export const TypeId: unique symbol = internal.TypeId
+
+/**
+ * @since 0.1.0
+ * @category type ids
+ */
+export type TypeId = typeof TypeId
+
+/**
+ * One price level.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Level {
+  readonly price: number
+  readonly amount: number
+}
+
+/**
+ * A book at one `changeId`. `bids` iterate best (highest price) first, `asks` best (lowest) first.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface OrderBook extends Equal.Equal, Inspectable.Inspectable, Pipeable {
+  readonly [TypeId]: TypeId
+  readonly instrument: string
+  readonly changeId: number
+  /** of the last update applied (ms since the epoch) */
+  readonly timestamp: number
+  readonly bids: SortedMap.SortedMap<number, number>
+  readonly asks: SortedMap.SortedMap<number, number>
+}
+
+/**
+ * Levels as `[price, amount]` pairs in any order (zero amounts are left out), for `make`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Input {
+  readonly changeId: number
+  readonly timestamp?: number | undefined
+  readonly bids: Iterable<readonly [number, number]>
+  readonly asks: Iterable<readonly [number, number]>
+}
+
+/**
+ * An update whose `prev_change_id` is not the book's `changeId`: at least one notification was missed, the book can no
+ * longer be trusted. Resubscribe the channel and wait for its snapshot.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class BookGap extends Data.TaggedError("BookGap")<{
+  readonly instrument: string
+  /** the book's change id, which `prev_change_id` should have been */
+  readonly expected: number
+  readonly prevChangeId: number
+  readonly changeId: number
+}> {
+  override get message(): string {
+    return `Order book ${this.instrument}: expected prev_change_id ${this.expected}, got ${this.prevChangeId} (change_id ${this.changeId}); resubscribe for a snapshot`
+  }
+}
+
+/**
+ * An update for another instrument than the book's.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class InstrumentMismatch extends Data.TaggedError("InstrumentMismatch")<{
+  readonly expected: string
+  readonly received: string
+}> {
+  override get message(): string {
+    return `Order book ${this.expected}: received an update for ${this.received}`
+  }
+}
+
+/**
+ * @since 0.1.0
+ * @category errors
+ */
+export type ApplyError = BookGap | InstrumentMismatch
+
+/**
+ * @since 0.1.0
+ * @category guards
+ */
+export const isOrderBook: (u: unknown) => u is OrderBook = internal.isOrderBook
+
+// -------------------------------------------------------------------------------------------------------------------
+// constructors
+// -------------------------------------------------------------------------------------------------------------------
+
+/**
+ * The book of a `snapshot` notification.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const fromSnapshot: (snapshot: DeribitChannels.BookSnapshot) => OrderBook = internal.fromSnapshot
+
+/**
+ * A book from levels (e.g. a `public/get_order_book` result or the simulator's state).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make: (instrument: string, input: Input) => OrderBook = internal.make
+
+// -------------------------------------------------------------------------------------------------------------------
+// updates
+// -------------------------------------------------------------------------------------------------------------------
+
+const errors = {
+  gap: (book: OrderBook, update: DeribitChannels.BookChange) =>
+    new BookGap({
+      instrument: book.instrument,
+      expected: book.changeId,
+      prevChangeId: update.prev_change_id,
+      changeId: update.change_id
+    }),
+  instrument: (book: OrderBook, update: DeribitChannels.BookUpdate) =>
+    new InstrumentMismatch({ expected: book.instrument, received: update.instrument_name })
+}
+
+/**
+ * Applies one notification: a `snapshot` replaces the book; a `change` applies its levels (`delete`, or an amount of
+ * 0, removes a level) if its `prev_change_id` is the book's `changeId`, otherwise the result is a `BookGap`.
+ *
+ * @since 0.1.0
+ * @category updates
+ */
+export const apply: {
+  (update: DeribitChannels.BookUpdate): (book: OrderBook) => Either.Either<OrderBook, ApplyError>
+  (book: OrderBook, update: DeribitChannels.BookUpdate): Either.Either<OrderBook, ApplyError>
+} = dual(2, (book: OrderBook, update: DeribitChannels.BookUpdate) => internal.apply(book, update, errors))
+
+/**
+ * Applies updates in order, stopping at the first error.
+ *
+ * @since 0.1.0
+ * @category updates
+ */
+export const applyAll: {
+  (updates: Iterable<DeribitChannels.BookUpdate>): (book: OrderBook) => Either.Either<OrderBook, ApplyError>
+  (book: OrderBook, updates: Iterable<DeribitChannels.BookUpdate>): Either.Either<OrderBook, ApplyError>
+} = dual(2, (book: OrderBook, updates: Iterable<DeribitChannels.BookUpdate>) => {
+  let current = book
+  for (const update of updates) {
+    const next = internal.apply(current, update, errors)
+    if (Either.isLeft(next)) return next
+    current = next.right
+  }
+  return Either.right(current)
+})
+
+// -------------------------------------------------------------------------------------------------------------------
+// tracking
+// -------------------------------------------------------------------------------------------------------------------
+
+/**
+ * The state of a book fed by a channel: `Live` while the chain holds; `AwaitingSnapshot` at the start and after a gap
+ * (`gap` says which), until a snapshot arrives.
+ *
+ * @since 0.1.0
+ * @category tracking
+ */
+export type Tracked =
+  | { readonly _tag: "AwaitingSnapshot"; readonly instrument: string; readonly gap: Option.Option<BookGap> }
+  | { readonly _tag: "Live"; readonly book: OrderBook; readonly resynced: Option.Option<BookGap> }
+
+/**
+ * Tracking starts awaiting the snapshot.
+ *
+ * @since 0.1.0
+ * @category tracking
+ */
+export const track = (instrument: string): Tracked => ({ _tag: "AwaitingSnapshot", instrument, gap: Option.none() })
+
+/**
+ * One notification through the state machine:
+ *
+ * - a snapshot → `Live` (with `resynced` holding the gap it repairs, if it ends one);
+ * - a chained change while `Live` → `Live` with the change applied (`resynced` cleared);
+ * - a broken chain while `Live` → `AwaitingSnapshot` with the gap (the caller resubscribes);
+ * - a change while `AwaitingSnapshot` → unchanged (ignored);
+ * - an update for another instrument → unchanged.
+ *
+ * @since 0.1.0
+ * @category tracking
+ */
+export const step: {
+  (update: DeribitChannels.BookUpdate): (tracked: Tracked) => Tracked
+  (tracked: Tracked, update: DeribitChannels.BookUpdate): Tracked
+} = dual(2, (tracked: Tracked, update: DeribitChannels.BookUpdate): Tracked => {
+  const instrument = tracked._tag === "Live" ? tracked.book.instrument : tracked.instrument
+  if (update.instrument_name !== instrument) return tracked
+  if (update.type === "snapshot") {
+    const resynced = tracked._tag === "AwaitingSnapshot" ? tracked.gap : Option.none()
+    return { _tag: "Live", book: internal.fromSnapshot(update), resynced }
+  }
+  if (tracked._tag === "AwaitingSnapshot") return tracked
+  const next = internal.apply(tracked.book, update, errors)
+  if (Either.isRight(next)) return { _tag: "Live", book: next.right, resynced: Option.none() }
+  return next.left._tag === "BookGap"
+    ? { _tag: "AwaitingSnapshot", instrument, gap: Option.some(next.left) }
+    : tracked
+})
+
+// -------------------------------------------------------------------------------------------------------------------
+// reading
+// -------------------------------------------------------------------------------------------------------------------
+
+/**
+ * @since 0.1.0
+ * @category getters
+ */
+export const bestBid: (book: OrderBook) => Option.Option<Level> = internal.bestBid
+
+/**
+ * @since 0.1.0
+ * @category getters
+ */
+export const bestAsk: (book: OrderBook) => Option.Option<Level> = internal.bestAsk
+
+/**
+ * Best ask minus best bid; `None` when a side is empty.
+ *
+ * @since 0.1.0
+ * @category getters
+ */
+export const spread = (book: OrderBook): Option.Option<number> =>
+  Option.zipWith(internal.bestAsk(book), internal.bestBid(book), (ask, bid) => ask.price - bid.price)
+
+/**
+ * The mid price; `None` when a side is empty.
+ *
+ * @since 0.1.0
+ * @category getters
+ */
+export const mid = (book: OrderBook): Option.Option<number> =>
+  Option.zipWith(internal.bestAsk(book), internal.bestBid(book), (ask, bid) => (ask.price + bid.price) / 2)
+
+/**
+ * The best `levels` of each side, best first.
+ *
+ * @since 0.1.0
+ * @category getters
+ */
+export const depth: {
+  (levels: number): (book: OrderBook) => { readonly bids: ReadonlyArray<Level>; readonly asks: ReadonlyArray<Level> }
+  (book: OrderBook, levels: number): { readonly bids: ReadonlyArray<Level>; readonly asks: ReadonlyArray<Level> }
+} = dual(2, (book: OrderBook, levels: number) => ({
+  bids: internal.take(book.bids, levels),
+  asks: internal.take(book.asks, levels)
+}))
+
+/**
+ * Same levels on both sides, whatever the change ids (`Equal.equals` also compares instrument and change id).
+ *
+ * @since 0.1.0
+ * @category comparisons
+ */
+export const sameLevels: {
+  (that: OrderBook): (self: OrderBook) => boolean
+  (self: OrderBook, that: OrderBook): boolean
+} = dual(2, internal.sameLevelsOf)
