@@ -125,13 +125,17 @@ export const connect = (url: string): Effect.Effect<Peer, Error, Scope.Scope> =>
     (peer) => Effect.sync(() => peer.ws.terminate())
   )
 
-/** `public/auth` with the simulator's default credentials; fails the test on an error answer. */
-export const authenticate = (peer: Peer, sim: DeribitSimulator.DeribitSimulator) =>
+/** `public/auth` (default: the simulator's first account); fails the test on an error answer. */
+export const authenticate = (
+  peer: Peer,
+  sim: DeribitSimulator.DeribitSimulator,
+  credentials: DeribitSimulator.Credentials = sim.credentials
+) =>
   Effect.flatMap(
     peer.call("public/auth", {
       grant_type: "client_credentials",
-      client_id: sim.credentials.clientId,
-      client_secret: sim.credentials.clientSecret
+      client_id: credentials.clientId,
+      client_secret: credentials.clientSecret
     }),
     (response) =>
       response.error === undefined
