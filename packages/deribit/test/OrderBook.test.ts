@@ -3,6 +3,7 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Equal from "effect/Equal"
 import * as Option from "effect/Option"
+import * as SortedMap from "effect/SortedMap"
 import * as TestClock from "effect/TestClock"
 import type { DeribitChannels } from "../src/index.js"
 import { DeribitSimulator, OrderBook } from "../src/index.js"
@@ -126,6 +127,17 @@ describe("OrderBook (pure)", () => {
   })
 })
 
+/** Deribit's actions mean: `new` a level the book does not have, `change` / `delete` one it has. */
+const assertActions = (book: OrderBook.OrderBook, update: DeribitChannels.BookChange) => {
+  for (const [side, levels] of [[book.bids, update.bids], [book.asks, update.asks]] as const) {
+    for (const [action, price, amount] of levels) {
+      const has = SortedMap.has(side, price)
+      assert.strictEqual(has, action !== "new", `${action} ${price} at change ${update.change_id}`)
+      assert.strictEqual(amount > 0, action !== "delete")
+    }
+  }
+}
+
 describe("OrderBook on the simulator's book channel", () => {
   const maintain = (interval: DeribitChannels.Interval) =>
     Effect.gen(function*() {
@@ -145,7 +157,10 @@ describe("OrderBook on the simulator's book channel", () => {
       yield* peer.waitFor((m) => notificationOf(channel)(m) && m.params.data.change_id === last)
       const updates = peer.received.filter(notificationOf(channel)).map((m) => m.params.data)
       let tracked = OrderBook.track("BTC-PERPETUAL")
-      for (const u of updates) tracked = OrderBook.step(tracked, u)
+      for (const u of updates) {
+        if (tracked._tag === "Live" && u.type === "change") assertActions(tracked.book, u)
+        tracked = OrderBook.step(tracked, u)
+      }
       return { sim, peer, channel, updates, tracked }
     })
 

@@ -148,6 +148,7 @@ describe("DeribitSimulator: cancel on disconnect", () => {
       const order = yield* restingBuy(a)
       const id = yield* a.fire("private/logout")
       assert.deepStrictEqual(yield* a.closed(), { code: 1000, reason: "logout" })
+      yield* sim.awaitClosed(1)
       assert.isUndefined(a.received.find((m) => m.id === id), "logout has no response")
       assert.strictEqual((yield* orderState(sim, order))?.order_state, "open")
       const [info] = yield* sim.connections
