@@ -22,34 +22,42 @@ interface Fields {
   readonly fields: ReadonlyArray<readonly [string, Check]>
 }
 
-const checkValue = (value: unknown, check: Check): boolean => {
+type Predicate = (value: unknown) => boolean
+
+const isNumber: Predicate = (v) => typeof v === "number"
+const isString: Predicate = (v) => typeof v === "string"
+const isBoolean: Predicate = (v) => typeof v === "boolean"
+const isOptionalNumber: Predicate = (v) => v === undefined || typeof v === "number"
+const isOptionalString: Predicate = (v) => v === undefined || typeof v === "string"
+const isNullableNumber: Predicate = (v) => v === null || typeof v === "number"
+
+/** Turns a table into one predicate, once: the hot path runs plain closures, no interpretation. */
+const compile = (check: Check): Predicate => {
   switch (check) {
     case "number":
-      return typeof value === "number"
+      return isNumber
     case "string":
-      return typeof value === "string"
+      return isString
     case "boolean":
-      return typeof value === "boolean"
+      return isBoolean
     case "number?":
-      return value === undefined || typeof value === "number"
+      return isOptionalNumber
     case "string?":
-      return value === undefined || typeof value === "string"
+      return isOptionalString
     case "number|null":
-      return value === null || typeof value === "number"
+      return isNullableNumber
   }
-  if (check instanceof Set) return typeof value === "string" && check.has(value)
-  return checkFields(value, check as Fields)
-}
-
-const checkFields = (value: unknown, spec: Fields): boolean => {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) return false
-  const record = value as Record<string, unknown>
-  const fields = spec.fields
-  for (let i = 0; i < fields.length; i++) {
-    const [key, check] = fields[i]
-    if (!checkValue(record[key], check)) return false
+  if (check instanceof Set) return (v) => typeof v === "string" && check.has(v)
+  const fields = (check as Fields).fields
+  const keys = fields.map(([key]) => key)
+  const predicates = fields.map(([, c]) => compile(c))
+  const n = keys.length
+  return (value) => {
+    if (typeof value !== "object" || value === null || Array.isArray(value)) return false
+    const record = value as Record<string, unknown>
+    for (let i = 0; i < n; i++) if (!predicates[i](record[keys[i]])) return false
+    return true
   }
-  return true
 }
 
 const stats: Fields = {
@@ -87,5 +95,7 @@ export const tickerFields: Fields = {
   ]
 }
 
+const isTicker = compile(tickerFields)
+
 /** @internal */
-export const ticker = <A>(u: unknown): A | undefined => checkFields(u, tickerFields) ? u as A : undefined
+export const ticker = <A>(u: unknown): A | undefined => isTicker(u) ? u as A : undefined
