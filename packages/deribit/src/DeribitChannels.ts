@@ -19,6 +19,7 @@ import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import * as internal from "./internal/channels.js"
 import * as fast from "./internal/fastDecode.js"
+import * as schemas from "./internal/schemas.js"
 
 // -------------------------------------------------------------------------------------------------------------------
 // names
@@ -150,19 +151,13 @@ export const requiresAuth = (name: string): boolean => internal.isPrivateName(na
  * @since 0.1.0
  * @category schemas
  */
-export const Direction = Schema.Literal("buy", "sell")
+export const Direction: typeof schemas.Direction = schemas.Direction
 
 /**
  * @since 0.1.0
  * @category schemas
  */
-export const Stats = Schema.Struct({
-  volume: Schema.Number,
-  volume_usd: Schema.optional(Schema.Number),
-  price_change: Schema.NullOr(Schema.Number),
-  low: Schema.NullOr(Schema.Number),
-  high: Schema.NullOr(Schema.Number)
-})
+export const Stats: typeof schemas.Stats = schemas.Stats
 
 /**
  * The ticker of an instrument (the `ticker.*` notification data and the `public/ticker` result). Prices of an empty
@@ -171,27 +166,7 @@ export const Stats = Schema.Struct({
  * @since 0.1.0
  * @category schemas
  */
-export const Ticker = Schema.Struct({
-  timestamp: Schema.Number,
-  instrument_name: Schema.String,
-  state: Schema.Literal("open", "closed"),
-  best_bid_price: Schema.NullOr(Schema.Number),
-  best_bid_amount: Schema.Number,
-  best_ask_price: Schema.NullOr(Schema.Number),
-  best_ask_amount: Schema.Number,
-  last_price: Schema.NullOr(Schema.Number),
-  mark_price: Schema.Number,
-  index_price: Schema.Number,
-  open_interest: Schema.Number,
-  min_price: Schema.Number,
-  max_price: Schema.Number,
-  settlement_price: Schema.optional(Schema.Number),
-  estimated_delivery_price: Schema.optional(Schema.Number),
-  current_funding: Schema.optional(Schema.Number),
-  funding_8h: Schema.optional(Schema.Number),
-  interest_value: Schema.optional(Schema.Number),
-  stats: Stats
-})
+export const Ticker: typeof schemas.Ticker = schemas.Ticker
 
 /**
  * @since 0.1.0
@@ -205,22 +180,7 @@ export interface Ticker extends Schema.Schema.Type<typeof Ticker> {}
  * @since 0.1.0
  * @category schemas
  */
-export const Trade = Schema.Struct({
-  trade_id: Schema.String,
-  trade_seq: Schema.Number,
-  timestamp: Schema.Number,
-  instrument_name: Schema.String,
-  direction: Direction,
-  price: Schema.Number,
-  amount: Schema.Number,
-  tick_direction: Schema.Number,
-  mark_price: Schema.Number,
-  index_price: Schema.Number,
-  contracts: Schema.optional(Schema.Number),
-  iv: Schema.optional(Schema.Number),
-  liquidation: Schema.optional(Schema.String),
-  block_trade_id: Schema.optional(Schema.String)
-})
+export const Trade: typeof schemas.Trade = schemas.Trade
 
 /**
  * @since 0.1.0
@@ -234,7 +194,7 @@ export interface Trade extends Schema.Schema.Type<typeof Trade> {}
  * @since 0.1.0
  * @category schemas
  */
-export const BookLevelChange = Schema.Tuple(Schema.Literal("new", "change", "delete"), Schema.Number, Schema.Number)
+export const BookLevelChange: typeof schemas.BookLevelChange = schemas.BookLevelChange
 
 /**
  * @since 0.1.0
@@ -246,14 +206,7 @@ export type BookLevelChange = Schema.Schema.Type<typeof BookLevelChange>
  * @since 0.1.0
  * @category schemas
  */
-export const BookSnapshot = Schema.Struct({
-  type: Schema.Literal("snapshot"),
-  timestamp: Schema.Number,
-  instrument_name: Schema.String,
-  change_id: Schema.Number,
-  bids: Schema.Array(BookLevelChange),
-  asks: Schema.Array(BookLevelChange)
-})
+export const BookSnapshot: typeof schemas.BookSnapshot = schemas.BookSnapshot
 
 /**
  * @since 0.1.0
@@ -268,15 +221,7 @@ export interface BookSnapshot extends Schema.Schema.Type<typeof BookSnapshot> {}
  * @since 0.1.0
  * @category schemas
  */
-export const BookChange = Schema.Struct({
-  type: Schema.Literal("change"),
-  timestamp: Schema.Number,
-  instrument_name: Schema.String,
-  change_id: Schema.Number,
-  prev_change_id: Schema.Number,
-  bids: Schema.Array(BookLevelChange),
-  asks: Schema.Array(BookLevelChange)
-})
+export const BookChange: typeof schemas.BookChange = schemas.BookChange
 
 /**
  * @since 0.1.0
@@ -290,7 +235,7 @@ export interface BookChange extends Schema.Schema.Type<typeof BookChange> {}
  * @since 0.1.0
  * @category schemas
  */
-export const BookUpdate = Schema.Union(BookSnapshot, BookChange)
+export const BookUpdate: typeof schemas.BookUpdate = schemas.BookUpdate
 
 /**
  * @since 0.1.0
@@ -304,29 +249,7 @@ export type BookUpdate = BookSnapshot | BookChange
  * @since 0.1.0
  * @category schemas
  */
-export const Order = Schema.Struct({
-  order_id: Schema.String,
-  instrument_name: Schema.String,
-  direction: Direction,
-  price: Schema.Union(Schema.Number, Schema.Literal("market_price")),
-  amount: Schema.Number,
-  filled_amount: Schema.Number,
-  average_price: Schema.Number,
-  order_state: Schema.Literal("open", "filled", "rejected", "cancelled", "untriggered", "triggered"),
-  order_type: Schema.Literal("limit", "market", "stop_limit", "stop_market", "take_limit", "take_market"),
-  time_in_force: Schema.Literal("good_til_cancelled", "good_til_day", "fill_or_kill", "immediate_or_cancel"),
-  label: Schema.String,
-  creation_timestamp: Schema.Number,
-  last_update_timestamp: Schema.Number,
-  post_only: Schema.Boolean,
-  reduce_only: Schema.optional(Schema.Boolean),
-  api: Schema.Boolean,
-  replaced: Schema.optional(Schema.Boolean),
-  web: Schema.optional(Schema.Boolean),
-  is_liquidation: Schema.optional(Schema.Boolean),
-  cancel_reason: Schema.optional(Schema.String),
-  contracts: Schema.optional(Schema.Number)
-})
+export const Order: typeof schemas.Order = schemas.Order
 
 /**
  * @since 0.1.0
@@ -340,28 +263,7 @@ export interface Order extends Schema.Schema.Type<typeof Order> {}
  * @since 0.1.0
  * @category schemas
  */
-export const UserTrade = Schema.Struct({
-  trade_id: Schema.String,
-  trade_seq: Schema.Number,
-  timestamp: Schema.Number,
-  instrument_name: Schema.String,
-  order_id: Schema.String,
-  order_type: Schema.String,
-  direction: Direction,
-  price: Schema.Number,
-  amount: Schema.Number,
-  state: Schema.Literal("open", "filled"),
-  fee: Schema.Number,
-  fee_currency: Schema.String,
-  liquidity: Schema.Literal("M", "T"),
-  mark_price: Schema.Number,
-  index_price: Schema.Number,
-  tick_direction: Schema.Number,
-  label: Schema.optional(Schema.String),
-  post_only: Schema.optional(Schema.Boolean),
-  reduce_only: Schema.optional(Schema.Boolean),
-  profit_loss: Schema.optional(Schema.Number)
-})
+export const UserTrade: typeof schemas.UserTrade = schemas.UserTrade
 
 /**
  * @since 0.1.0
@@ -375,24 +277,7 @@ export interface UserTrade extends Schema.Schema.Type<typeof UserTrade> {}
  * @since 0.1.0
  * @category schemas
  */
-export const Portfolio = Schema.Struct({
-  currency: Schema.String,
-  balance: Schema.Number,
-  equity: Schema.Number,
-  available_funds: Schema.Number,
-  available_withdrawal_funds: Schema.Number,
-  margin_balance: Schema.Number,
-  initial_margin: Schema.Number,
-  maintenance_margin: Schema.Number,
-  total_pl: Schema.Number,
-  session_upl: Schema.Number,
-  session_rpl: Schema.Number,
-  delta_total: Schema.Number,
-  futures_pl: Schema.optional(Schema.Number),
-  options_pl: Schema.optional(Schema.Number),
-  projected_initial_margin: Schema.optional(Schema.Number),
-  projected_maintenance_margin: Schema.optional(Schema.Number)
-})
+export const Portfolio: typeof schemas.Portfolio = schemas.Portfolio
 
 /**
  * @since 0.1.0
@@ -406,19 +291,19 @@ export interface Portfolio extends Schema.Schema.Type<typeof Portfolio> {}
  * @since 0.1.0
  * @category schemas
  */
-export const UserOrdersData = Schema.Union(Order, Schema.Array(Order))
+export const UserOrdersData: typeof schemas.UserOrdersData = schemas.UserOrdersData
 
 /**
  * @since 0.1.0
  * @category schemas
  */
-export const TradesData = Schema.Array(Trade)
+export const TradesData: typeof schemas.TradesData = schemas.TradesData
 
 /**
  * @since 0.1.0
  * @category schemas
  */
-export const UserTradesData = Schema.Array(UserTrade)
+export const UserTradesData: typeof schemas.UserTradesData = schemas.UserTradesData
 
 // -------------------------------------------------------------------------------------------------------------------
 // notifications
@@ -431,12 +316,8 @@ export const UserTradesData = Schema.Array(UserTrade)
  * @since 0.1.0
  * @category schemas
  */
-export const Notification = <A, I>(data: Schema.Schema<A, I>) =>
-  Schema.Struct({
-    jsonrpc: Schema.Literal("2.0"),
-    method: Schema.Literal("subscription"),
-    params: Schema.Struct({ channel: Schema.String, data, label: Schema.optional(Schema.String) })
-  })
+export const Notification: <A, I>(data: Schema.Schema<A, I>) => ReturnType<typeof schemas.Notification<A, I>> =
+  schemas.Notification
 
 /**
  * Any `subscription` notification, its data left unknown (decode it with the channel's data schema, see `dataSchema`).
@@ -444,7 +325,7 @@ export const Notification = <A, I>(data: Schema.Schema<A, I>) =>
  * @since 0.1.0
  * @category schemas
  */
-export const AnyNotification = Notification(Schema.Unknown)
+export const AnyNotification: typeof schemas.AnyNotification = schemas.AnyNotification
 
 /**
  * `{"jsonrpc":"2.0","method":"heartbeat","params":{"type":"heartbeat"|"test_request"}}`; a `test_request` must be
@@ -453,11 +334,7 @@ export const AnyNotification = Notification(Schema.Unknown)
  * @since 0.1.0
  * @category schemas
  */
-export const Heartbeat = Schema.Struct({
-  jsonrpc: Schema.Literal("2.0"),
-  method: Schema.Literal("heartbeat"),
-  params: Schema.Struct({ type: Schema.Literal("heartbeat", "test_request") })
-})
+export const Heartbeat: typeof schemas.Heartbeat = schemas.Heartbeat
 
 /**
  * @since 0.1.0

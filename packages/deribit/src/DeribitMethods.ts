@@ -13,8 +13,9 @@
  * @since 0.1.0
  */
 import * as Schema from "effect/Schema"
-import { Order, Portfolio, Ticker, UserTrade } from "./DeribitChannels.js"
 import * as internal from "./internal/methodTable.js"
+import * as schemas from "./internal/schemas.js"
+import { Empty, InstrumentName, Kind, Ok, Order, Scope, Ticker } from "./internal/schemas.js"
 
 // -------------------------------------------------------------------------------------------------------------------
 // credits
@@ -66,12 +67,6 @@ export const isPrivate: (method: string) => boolean = internal.isPrivateMethod
 // params
 // -------------------------------------------------------------------------------------------------------------------
 
-const Empty = Schema.Struct({})
-const Scope = Schema.Literal("connection", "account")
-const Ok = Schema.Literal("ok")
-const InstrumentName = Schema.Struct({ instrument_name: Schema.String })
-const Kind = Schema.Literal("future", "option", "spot", "future_combo", "option_combo", "any")
-
 /**
  * `public/auth` params, one struct per grant. For `client_signature`, `signature` is the hex HMAC-SHA256 of
  * `${timestamp}\n${nonce}\n${data}` keyed with the client secret (`nonce` and `data` default to `""`); `timestamp` (ms)
@@ -80,31 +75,7 @@ const Kind = Schema.Literal("future", "option", "spot", "future_combo", "option_
  * @since 0.1.0
  * @category params
  */
-export const AuthParams = Schema.Union(
-  Schema.Struct({
-    grant_type: Schema.Literal("client_credentials"),
-    client_id: Schema.String,
-    client_secret: Schema.String,
-    scope: Schema.optional(Schema.String),
-    state: Schema.optional(Schema.String)
-  }),
-  Schema.Struct({
-    grant_type: Schema.Literal("client_signature"),
-    client_id: Schema.String,
-    timestamp: Schema.Number,
-    signature: Schema.String,
-    nonce: Schema.optional(Schema.String),
-    data: Schema.optional(Schema.String),
-    scope: Schema.optional(Schema.String),
-    state: Schema.optional(Schema.String)
-  }),
-  Schema.Struct({
-    grant_type: Schema.Literal("refresh_token"),
-    refresh_token: Schema.String,
-    scope: Schema.optional(Schema.String),
-    state: Schema.optional(Schema.String)
-  })
-)
+export const AuthParams: typeof schemas.AuthParams = schemas.AuthParams
 
 /**
  * `private/buy` / `private/sell` params.
@@ -112,16 +83,7 @@ export const AuthParams = Schema.Union(
  * @since 0.1.0
  * @category params
  */
-export const OrderParams = Schema.Struct({
-  instrument_name: Schema.String,
-  amount: Schema.Number,
-  type: Schema.optional(Schema.Literal("limit", "market")),
-  price: Schema.optional(Schema.Number),
-  label: Schema.optional(Schema.String),
-  time_in_force: Schema.optional(Schema.Literal("good_til_cancelled", "fill_or_kill", "immediate_or_cancel")),
-  post_only: Schema.optional(Schema.Boolean),
-  reduce_only: Schema.optional(Schema.Boolean)
-})
+export const OrderParams: typeof schemas.OrderParams = schemas.OrderParams
 
 /**
  * `private/edit` params.
@@ -129,13 +91,7 @@ export const OrderParams = Schema.Struct({
  * @since 0.1.0
  * @category params
  */
-export const EditParams = Schema.Struct({
-  order_id: Schema.String,
-  amount: Schema.Number,
-  price: Schema.optional(Schema.Number),
-  post_only: Schema.optional(Schema.Boolean),
-  reduce_only: Schema.optional(Schema.Boolean)
-})
+export const EditParams: typeof schemas.EditParams = schemas.EditParams
 
 /**
  * `public/subscribe`, `private/subscribe` and the unsubscribe methods.
@@ -143,10 +99,7 @@ export const EditParams = Schema.Struct({
  * @since 0.1.0
  * @category params
  */
-export const ChannelsParams = Schema.Struct({
-  channels: Schema.Array(Schema.String),
-  label: Schema.optional(Schema.String)
-})
+export const ChannelsParams: typeof schemas.ChannelsParams = schemas.ChannelsParams
 
 // -------------------------------------------------------------------------------------------------------------------
 // results
@@ -156,43 +109,13 @@ export const ChannelsParams = Schema.Struct({
  * @since 0.1.0
  * @category results
  */
-export const AuthResult = Schema.Struct({
-  access_token: Schema.String,
-  expires_in: Schema.Number,
-  refresh_token: Schema.String,
-  scope: Schema.String,
-  token_type: Schema.Literal("bearer"),
-  enabled_features: Schema.Array(Schema.String),
-  sid: Schema.optional(Schema.String),
-  state: Schema.optional(Schema.String)
-})
+export const AuthResult: typeof schemas.AuthResult = schemas.AuthResult
 
 /**
  * @since 0.1.0
  * @category results
  */
-export const Instrument = Schema.Struct({
-  instrument_name: Schema.String,
-  instrument_id: Schema.optional(Schema.Number),
-  kind: Kind,
-  base_currency: Schema.String,
-  quote_currency: Schema.String,
-  counter_currency: Schema.String,
-  settlement_currency: Schema.optional(Schema.String),
-  settlement_period: Schema.String,
-  tick_size: Schema.Number,
-  min_trade_amount: Schema.Number,
-  contract_size: Schema.Number,
-  is_active: Schema.Boolean,
-  creation_timestamp: Schema.Number,
-  expiration_timestamp: Schema.Number,
-  maker_commission: Schema.Number,
-  taker_commission: Schema.Number,
-  price_index: Schema.String,
-  max_leverage: Schema.optional(Schema.Number),
-  future_type: Schema.optional(Schema.String),
-  instrument_type: Schema.optional(Schema.String)
-})
+export const Instrument: typeof schemas.Instrument = schemas.Instrument
 
 /**
  * `public/get_order_book`: levels as `[price, amount]`, bids best first.
@@ -200,12 +123,7 @@ export const Instrument = Schema.Struct({
  * @since 0.1.0
  * @category results
  */
-export const OrderBookResult = Schema.Struct({
-  ...Ticker.fields,
-  change_id: Schema.Number,
-  bids: Schema.Array(Schema.Tuple(Schema.Number, Schema.Number)),
-  asks: Schema.Array(Schema.Tuple(Schema.Number, Schema.Number))
-})
+export const OrderBookResult: typeof schemas.OrderBookResult = schemas.OrderBookResult
 
 /**
  * `private/buy`, `private/sell`, `private/edit`.
@@ -213,34 +131,13 @@ export const OrderBookResult = Schema.Struct({
  * @since 0.1.0
  * @category results
  */
-export const OrderResult = Schema.Struct({ order: Order, trades: Schema.Array(UserTrade) })
+export const OrderResult: typeof schemas.OrderResult = schemas.OrderResult
 
 /**
  * @since 0.1.0
  * @category results
  */
-export const Position = Schema.Struct({
-  instrument_name: Schema.String,
-  kind: Kind,
-  direction: Schema.Literal("buy", "sell", "zero"),
-  size: Schema.Number,
-  size_currency: Schema.optional(Schema.Number),
-  average_price: Schema.Number,
-  mark_price: Schema.Number,
-  index_price: Schema.Number,
-  floating_profit_loss: Schema.Number,
-  realized_profit_loss: Schema.Number,
-  total_profit_loss: Schema.Number,
-  delta: Schema.Number,
-  initial_margin: Schema.Number,
-  maintenance_margin: Schema.Number,
-  open_orders_margin: Schema.Number,
-  settlement_price: Schema.optional(Schema.Number),
-  leverage: Schema.optional(Schema.Number),
-  estimated_liquidation_price: Schema.optional(Schema.NullOr(Schema.Number))
-})
-
-const Rate = Schema.Struct({ rate: Schema.Number, burst: Schema.Number })
+export const Position: typeof schemas.Position = schemas.Position
 
 /**
  * `private/get_account_summary`: the portfolio fields, plus the credit limits in calls per second.
@@ -248,17 +145,13 @@ const Rate = Schema.Struct({ rate: Schema.Number, burst: Schema.Number })
  * @since 0.1.0
  * @category results
  */
-export const AccountSummary = Schema.Struct({
-  ...Portfolio.fields,
-  fee_balance: Schema.optional(Schema.Number),
-  limits: Schema.optional(Schema.Struct({ non_matching_engine: Rate, matching_engine: Rate }))
-})
+export const AccountSummary: typeof schemas.AccountSummary = schemas.AccountSummary
 
 /**
  * @since 0.1.0
  * @category results
  */
-export const CancelOnDisconnect = Schema.Struct({ scope: Scope, enabled: Schema.Boolean })
+export const CancelOnDisconnect: typeof schemas.CancelOnDisconnect = schemas.CancelOnDisconnect
 
 // -------------------------------------------------------------------------------------------------------------------
 // the table
@@ -368,8 +261,6 @@ export const isMethod = (name: string): name is Method => Object.prototype.hasOw
 // envelope
 // -------------------------------------------------------------------------------------------------------------------
 
-const RequestId = Schema.Union(Schema.Number, Schema.String)
-
 /**
  * The server timing Deribit adds to every response: receive and send time in µs since the epoch and their difference
  * (server time; the rest of a round trip is network).
@@ -377,12 +268,7 @@ const RequestId = Schema.Union(Schema.Number, Schema.String)
  * @since 0.1.0
  * @category envelope
  */
-export const Timing = Schema.Struct({
-  usIn: Schema.Number,
-  usOut: Schema.Number,
-  usDiff: Schema.Number,
-  testnet: Schema.Boolean
-})
+export const Timing: typeof schemas.Timing = schemas.Timing
 
 /**
  * A successful response carrying `result`.
@@ -390,8 +276,7 @@ export const Timing = Schema.Struct({
  * @since 0.1.0
  * @category envelope
  */
-export const Success = <A, I>(result: Schema.Schema<A, I>) =>
-  Schema.Struct({ jsonrpc: Schema.Literal("2.0"), id: RequestId, result, ...Timing.fields })
+export const Success: <A, I>(result: Schema.Schema<A, I>) => ReturnType<typeof schemas.Success<A, I>> = schemas.Success
 
 /**
  * An error response. `id` is `null` when the request could not be read.
@@ -399,9 +284,4 @@ export const Success = <A, I>(result: Schema.Schema<A, I>) =>
  * @since 0.1.0
  * @category envelope
  */
-export const Failure = Schema.Struct({
-  jsonrpc: Schema.Literal("2.0"),
-  id: Schema.NullOr(RequestId),
-  error: Schema.Struct({ code: Schema.Number, message: Schema.String, data: Schema.optional(Schema.Unknown) }),
-  ...Timing.fields
-})
+export const Failure: typeof schemas.Failure = schemas.Failure

@@ -42,13 +42,13 @@
  * @since 0.1.0
  */
 import * as Context from "effect/Context"
-import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Predicate from "effect/Predicate"
 import type * as Scope from "effect/Scope"
 import * as DeribitMethods from "./DeribitMethods.js"
+import * as api from "./internal/simulator/api.js"
 import * as auth from "./internal/simulator/auth.js"
 import * as internal from "./internal/simulator/simulator.js"
 import type * as types from "./internal/simulator/types.js"
@@ -80,20 +80,7 @@ export interface InstrumentSpec extends types.InstrumentSpec {}
  * @since 0.1.0
  * @category models
  */
-export interface MarketOptions {
-  /** change the book on each tick (default true); `tick()` drives it by hand either way */
-  readonly generate: boolean
-  /** of the deterministic random generator (default 1) */
-  readonly seed: number
-  /** random level changes per instrument and tick (default 2) */
-  readonly changesPerTick: number
-  /** probability of a public trade per instrument and tick (default 0.3) */
-  readonly tradeProbability: number
-  /** levels per side at start (default 10) */
-  readonly levels: number
-  /** the tick (default 100 ms); `agg2` flushes once per 2 s of ticks */
-  readonly tick: Duration.DurationInput
-}
+export interface MarketOptions extends types.MarketOptions {}
 
 /**
  * @since 0.1.0
@@ -180,7 +167,7 @@ export interface OrderRecord extends types.OrderRecord {}
  * @since 0.1.0
  * @category type ids
  */
-export const TypeId: unique symbol = internal.TypeIdKey
+export const TypeId: typeof api.TypeId = api.TypeId
 
 /**
  * @since 0.1.0
@@ -194,79 +181,7 @@ export type TypeId = typeof TypeId
  * @since 0.1.0
  * @category models
  */
-export interface DeribitSimulator {
-  readonly [TypeId]: TypeId
-  /** `ws://127.0.0.1:<port>/ws/api/v2` */
-  readonly url: string
-  readonly port: number
-  /** the first account's API key */
-  readonly credentials: Credentials
-  /** The simulator's Clock time (ms), e.g. for `client_signature` timestamps under `TestClock`. */
-  readonly now: Effect.Effect<number>
-  /** Frames in and out, oldest first (the last `maxFrames`). */
-  readonly frames: (filter?: {
-    readonly connectionId?: number | undefined
-    readonly direction?: "in" | "out" | undefined
-  }) => Effect.Effect<ReadonlyArray<FrameRecord>>
-  /** Requests received, oldest first, of one connection or all. */
-  readonly requests: (connectionId?: number | undefined) => Effect.Effect<ReadonlyArray<RequestRecord>>
-  /** Forgets the logged frames and requests. */
-  readonly clearLog: Effect.Effect<void>
-  /** Live connections. */
-  readonly connectionCount: Effect.Effect<number>
-  /** Accepted connections since start. */
-  readonly totalConnections: Effect.Effect<number>
-  /** Every connection, ended ones (the last 1 000) first. */
-  readonly connections: Effect.Effect<ReadonlyArray<ConnectionInfo>>
-  readonly book: (instrument: string) => Effect.Effect<BookState, SimulatorError>
-  readonly orders: (filter?: {
-    readonly clientId?: string | undefined
-    readonly instrument?: string | undefined
-    readonly state?: OrderRecord["order_state"] | undefined
-  }) => Effect.Effect<ReadonlyArray<OrderRecord>>
-  /** Waits until `n` connections have been accepted since start (default timeout 2 s, real time). */
-  readonly awaitConnections: (n: number, timeoutMs?: number | undefined) => Effect.Effect<void, SimulatorError>
-  /** The first logged frame `predicate` accepts, already logged or arriving within the timeout (default 2 s). */
-  readonly awaitFrame: (
-    predicate: (frame: FrameRecord) => boolean,
-    timeoutMs?: number | undefined
-  ) => Effect.Effect<FrameRecord, SimulatorError>
-  /** Waits until connection `id` has ended, and says how. */
-  readonly awaitClosed: (id: number, timeoutMs?: number | undefined) => Effect.Effect<ConnectionInfo, SimulatorError>
-  /** Runs `n` (default 1) market ticks now: generator step (even with `generate: false`) and interval flushes. */
-  readonly tick: (n?: number | undefined) => Effect.Effect<void>
-  /** The next book change of each current subscription (of `instrument`, or all) is not sent: a change id gap. */
-  readonly skipChangeId: (instrument?: string | undefined) => Effect.Effect<void>
-  /**
-   * Ends connections (one, or all): with a close `code`, or without one (destroyed socket, the client sees 1006);
-   * waits until they are gone. Not a logout: cancel-on-disconnect fires.
-   */
-  readonly drop: (options?: {
-    readonly connectionId?: number | undefined
-    readonly code?: number | undefined
-    readonly reason?: string | undefined
-  }) => Effect.Effect<void>
-  /** Closes every connection with 1001 and stops listening (connections are refused). Also when the scope closes. */
-  readonly stop: Effect.Effect<void>
-  /** Stops (if running) and listens again on the same port; accounts, orders and the market are kept. */
-  readonly restart: Effect.Effect<void, SimulatorError>
-  /** Answers `method` with error `code` (`times` calls, default always); 10028 also ends the session. */
-  readonly failMethod: (
-    method: string,
-    fault: {
-      readonly code: number
-      readonly times?: number | undefined
-      readonly message?: string | undefined
-      readonly data?: unknown
-    }
-  ) => Effect.Effect<void>
-  /** Does not answer `method` (`times` calls, default always), or answers after `delay` of Clock time. */
-  readonly stallMethod: (
-    method: string,
-    stall?: { readonly times?: number | undefined; readonly delay?: Duration.DurationInput | undefined }
-  ) => Effect.Effect<void>
-  readonly clearFaults: Effect.Effect<void>
-}
+export interface DeribitSimulator extends api.DeribitSimulator {}
 
 /**
  * @since 0.1.0
@@ -288,14 +203,13 @@ export const isDeribitSimulator = (u: unknown): u is DeribitSimulator => Predica
  * @since 0.1.0
  * @category errors
  */
-export class SimulatorError extends Data.TaggedError("SimulatorError")<{
-  readonly reason: string
-  readonly cause?: unknown
-}> {
-  override get message(): string {
-    return `Deribit simulator: ${this.reason}`
-  }
-}
+export const SimulatorError: typeof api.SimulatorError = api.SimulatorError
+
+/**
+ * @since 0.1.0
+ * @category errors
+ */
+export type SimulatorError = api.SimulatorError
 
 // -------------------------------------------------------------------------------------------------------------------
 // defaults
@@ -340,7 +254,7 @@ export const sign: (secret: string, timestamp: number, nonce: string, data: stri
 // constructors
 // -------------------------------------------------------------------------------------------------------------------
 
-const resolve = (options: Options | undefined): types.ResolvedOptions | SimulatorError => {
+const resolve = (options: Options | undefined): types.ResolvedOptions | api.SimulatorError => {
   const credits = options?.credits ?? true
   const instruments = options?.instruments ?? defaultInstruments
   const maxFrameBytes = options?.maxFrameBytes ?? 32 * 1024
@@ -353,7 +267,7 @@ const resolve = (options: Options | undefined): types.ResolvedOptions | Simulato
     : (options?.accounts ?? [defaultCredentials]).length === 0
     ? "accounts: give at least one"
     : undefined
-  if (bad !== undefined) return new SimulatorError({ reason: `invalid options: ${bad}` })
+  if (bad !== undefined) return new api.SimulatorError({ reason: `invalid options: ${bad}` })
   return {
     port: options?.port ?? 0,
     path: options?.path ?? "/ws/api/v2",
@@ -380,12 +294,6 @@ const resolve = (options: Options | undefined): types.ResolvedOptions | Simulato
   }
 }
 
-const errors = {
-  listen: (failure: { readonly reason: string; readonly cause?: unknown }) => new SimulatorError(failure),
-  timeout: (what: string) => new SimulatorError({ reason: `timed out waiting for ${what}` }),
-  unknown: (what: string) => new SimulatorError({ reason: `unknown ${what}` })
-}
-
 /**
  * Starts a simulator on 127.0.0.1; it stops when the scope closes. Its time is the scope's `Clock`.
  *
@@ -394,7 +302,7 @@ const errors = {
  */
 export const start = (options?: Options | undefined): Effect.Effect<DeribitSimulator, SimulatorError, Scope.Scope> => {
   const resolved = resolve(options)
-  return resolved instanceof SimulatorError ? resolved : internal.make(resolved, errors)
+  return resolved instanceof api.SimulatorError ? resolved : internal.make(resolved)
 }
 
 /**

@@ -22,12 +22,8 @@
  */
 import * as Data from "effect/Data"
 import * as Either from "effect/Either"
-import type * as Equal from "effect/Equal"
 import { dual } from "effect/Function"
-import type * as Inspectable from "effect/Inspectable"
 import * as Option from "effect/Option"
-import type { Pipeable } from "effect/Pipeable"
-import type * as SortedMap from "effect/SortedMap"
 import type * as DeribitChannels from "./DeribitChannels.js"
 import * as internal from "./internal/orderBook.js"
 
@@ -39,7 +35,7 @@ import * as internal from "./internal/orderBook.js"
  * @since 0.1.0
  * @category type ids
  */
-export const TypeId: unique symbol = internal.TypeId
+export const TypeId: typeof internal.TypeId = internal.TypeId
 
 /**
  * @since 0.1.0
@@ -53,10 +49,7 @@ export type TypeId = typeof TypeId
  * @since 0.1.0
  * @category models
  */
-export interface Level {
-  readonly price: number
-  readonly amount: number
-}
+export interface Level extends internal.Level {}
 
 /**
  * A book at one `changeId`. `bids` iterate best (highest price) first, `asks` best (lowest) first.
@@ -64,15 +57,7 @@ export interface Level {
  * @since 0.1.0
  * @category models
  */
-export interface OrderBook extends Equal.Equal, Inspectable.Inspectable, Pipeable {
-  readonly [TypeId]: TypeId
-  readonly instrument: string
-  readonly changeId: number
-  /** of the last update applied (ms since the epoch) */
-  readonly timestamp: number
-  readonly bids: SortedMap.SortedMap<number, number>
-  readonly asks: SortedMap.SortedMap<number, number>
-}
+export interface OrderBook extends internal.Book {}
 
 /**
  * Levels as `[price, amount]` pairs in any order (zero amounts are left out), for `make`.
@@ -80,12 +65,7 @@ export interface OrderBook extends Equal.Equal, Inspectable.Inspectable, Pipeabl
  * @since 0.1.0
  * @category models
  */
-export interface Input {
-  readonly changeId: number
-  readonly timestamp?: number | undefined
-  readonly bids: Iterable<readonly [number, number]>
-  readonly asks: Iterable<readonly [number, number]>
-}
+export interface Input extends internal.Input {}
 
 /**
  * An update whose `prev_change_id` is not the book's `changeId`: at least one notification was missed, the book can no
@@ -157,7 +137,10 @@ export const make: (instrument: string, input: Input) => OrderBook = internal.ma
 // updates
 // -------------------------------------------------------------------------------------------------------------------
 
-const errors = {
+const errors: {
+  readonly gap: (book: OrderBook, update: DeribitChannels.BookChange) => ApplyError
+  readonly instrument: (book: OrderBook, update: DeribitChannels.BookUpdate) => ApplyError
+} = {
   gap: (book: OrderBook, update: DeribitChannels.BookChange) =>
     new BookGap({
       instrument: book.instrument,

@@ -12,15 +12,44 @@ import * as Inspectable from "effect/Inspectable"
 import * as Option from "effect/Option"
 import * as Order from "effect/Order"
 import { pipeArguments } from "effect/Pipeable"
+import type * as Pipeable from "effect/Pipeable"
 import * as SortedMap from "effect/SortedMap"
-import type * as DeribitChannels from "../DeribitChannels.js"
-import type * as OrderBook from "../OrderBook.js"
+import type { BookChange, BookLevelChange, BookSnapshot, BookUpdate } from "./schemas.js"
 
-type Book = OrderBook.OrderBook
+/** @internal */
+export const TypeId: unique symbol = Symbol.for("@zen-websocket/deribit/OrderBook")
+
+/** @internal */
+export type TypeId = typeof TypeId
+
 type Levels = SortedMap.SortedMap<number, number>
 
 /** @internal */
-export const TypeId: OrderBook.TypeId = Symbol.for("@zen-websocket/deribit/OrderBook") as OrderBook.TypeId
+export interface Level {
+  readonly price: number
+  readonly amount: number
+}
+
+/** @internal */
+export interface Book extends Equal.Equal, Inspectable.Inspectable, Pipeable.Pipeable {
+  readonly [TypeId]: TypeId
+  readonly instrument: string
+  readonly changeId: number
+  /** of the last update applied (ms since the epoch) */
+  readonly timestamp: number
+  /** best (highest) first */
+  readonly bids: SortedMap.SortedMap<number, number>
+  /** best (lowest) first */
+  readonly asks: SortedMap.SortedMap<number, number>
+}
+
+/** @internal */
+export interface Input {
+  readonly changeId: number
+  readonly timestamp?: number | undefined
+  readonly bids: Iterable<readonly [number, number]>
+  readonly asks: Iterable<readonly [number, number]>
+}
 
 const descending = Order.reverse(Order.number)
 
@@ -89,7 +118,7 @@ const fromLevels = (order: Order.Order<number>, levels: Iterable<readonly [numbe
 }
 
 /** @internal */
-export const make = (instrument: string, input: OrderBook.Input): Book =>
+export const make = (instrument: string, input: Input): Book =>
   makeBook(
     instrument,
     input.changeId,
@@ -98,7 +127,7 @@ export const make = (instrument: string, input: OrderBook.Input): Book =>
     fromLevels(Order.number, input.asks)
   )
 
-const applyChanges = (levels: Levels, changes: ReadonlyArray<DeribitChannels.BookLevelChange>): Levels => {
+const applyChanges = (levels: Levels, changes: ReadonlyArray<BookLevelChange>): Levels => {
   let map = levels
   for (let i = 0; i < changes.length; i++) {
     const [action, price, amount] = changes[i]
@@ -108,7 +137,7 @@ const applyChanges = (levels: Levels, changes: ReadonlyArray<DeribitChannels.Boo
 }
 
 /** @internal */
-export const fromSnapshot = (snapshot: DeribitChannels.BookSnapshot): Book =>
+export const fromSnapshot = (snapshot: BookSnapshot): Book =>
   makeBook(
     snapshot.instrument_name,
     snapshot.change_id,
@@ -118,14 +147,14 @@ export const fromSnapshot = (snapshot: DeribitChannels.BookSnapshot): Book =>
   )
 
 /** @internal */
-export const apply = (
+export const apply = <E>(
   book: Book,
-  update: DeribitChannels.BookUpdate,
+  update: BookUpdate,
   errors: {
-    readonly gap: (book: Book, update: DeribitChannels.BookChange) => OrderBook.ApplyError
-    readonly instrument: (book: Book, update: DeribitChannels.BookUpdate) => OrderBook.ApplyError
+    readonly gap: (book: Book, update: BookChange) => E
+    readonly instrument: (book: Book, update: BookUpdate) => E
   }
-): Either.Either<Book, OrderBook.ApplyError> => {
+): Either.Either<Book, E> => {
   if (update.instrument_name !== book.instrument) return Either.left(errors.instrument(book, update))
   if (update.type === "snapshot") return Either.right(fromSnapshot(update))
   if (update.prev_change_id !== book.changeId) return Either.left(errors.gap(book, update))
@@ -140,18 +169,18 @@ export const apply = (
   )
 }
 
-const level = (entry: Option.Option<[number, number]>): Option.Option<OrderBook.Level> =>
+const level = (entry: Option.Option<[number, number]>): Option.Option<Level> =>
   Option.map(entry, ([price, amount]) => ({ price, amount }))
 
 /** @internal */
-export const bestBid = (book: Book): Option.Option<OrderBook.Level> => level(SortedMap.headOption(book.bids))
+export const bestBid = (book: Book): Option.Option<Level> => level(SortedMap.headOption(book.bids))
 
 /** @internal */
-export const bestAsk = (book: Book): Option.Option<OrderBook.Level> => level(SortedMap.headOption(book.asks))
+export const bestAsk = (book: Book): Option.Option<Level> => level(SortedMap.headOption(book.asks))
 
 /** @internal */
-export const take = (levels: Levels, n: number): Array<OrderBook.Level> => {
-  const out: Array<OrderBook.Level> = []
+export const take = (levels: Levels, n: number): Array<Level> => {
+  const out: Array<Level> = []
   if (n <= 0) return out
   for (const [price, amount] of SortedMap.entries(levels)) {
     out.push({ price, amount })

@@ -9,17 +9,14 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as FiberSet from "effect/FiberSet"
 import type * as Scope from "effect/Scope"
-import type * as DeribitSimulator from "../../DeribitSimulator.js"
+import * as api from "./api.js"
 import { bookState, makeInstrument } from "./market.js"
 import * as server from "./server.js"
 import type { Account, Connection, RunFork, State } from "./state.js"
 import { accountOf, codEnabled, now, prng } from "./state.js"
 import * as timers from "./timers.js"
-import type { ConnectionInfo, OrderRecord, ResolvedOptions } from "./types.js"
+import type { ConnectionInfo, FrameRecord, OrderRecord, ResolvedOptions } from "./types.js"
 import * as wire from "./wire.js"
-
-/** @internal */
-export const TypeIdKey: DeribitSimulator.TypeId = Symbol.for("@zen-websocket/deribit/DeribitSimulator") as never
 
 const makeState = (options: ResolvedOptions, clock: State["clock"], runFork: RunFork): State => {
   const at = clock.unsafeCurrentTimeMillis()
@@ -76,32 +73,31 @@ const info = (connection: Connection): ConnectionInfo => ({
 
 const timeoutOf = (ms: number | undefined) => ms ?? 2_000
 
+const listenError = (failure: server.ListenFailure) => new api.SimulatorError(failure)
+const timeoutError = (what: string) => new api.SimulatorError({ reason: `timed out waiting for ${what}` })
+const unknownError = (what: string) => new api.SimulatorError({ reason: `unknown ${what}` })
+
 /** @internal */
 export const make = (
-  options: ResolvedOptions,
-  errors: {
-    readonly listen: (failure: server.ListenFailure) => DeribitSimulator.SimulatorError
-    readonly timeout: (what: string) => DeribitSimulator.SimulatorError
-    readonly unknown: (what: string) => DeribitSimulator.SimulatorError
-  }
-): Effect.Effect<DeribitSimulator.DeribitSimulator, DeribitSimulator.SimulatorError, Scope.Scope> =>
+  options: ResolvedOptions
+): Effect.Effect<api.DeribitSimulator, api.SimulatorError, Scope.Scope> =>
   Effect.gen(function*() {
     const clock = yield* Effect.clock
     const runFork = yield* FiberSet.makeRuntime<never, unknown, unknown>()
     const state = makeState(options, clock, runFork)
     const listener = server.makeListener(options.port)
     yield* Effect.acquireRelease(
-      Effect.mapError(server.listen(state, listener), errors.listen),
+      Effect.mapError(server.listen(state, listener), listenError),
       () => server.stop(state, listener)
     )
     runFork(timers.marketLoop(state))
     const within = (what: string, done: () => boolean, timeoutMs: number | undefined) =>
       Effect.flatMap(
         server.waitUntil(state, done, timeoutOf(timeoutMs)),
-        (ok) => ok ? Effect.void : Effect.fail(errors.timeout(what))
+        (ok) => ok ? Effect.void : Effect.fail(timeoutError(what))
       )
-    const simulator: DeribitSimulator.DeribitSimulator = {
-      [TypeIdKey]: TypeIdKey,
+    const simulator: api.DeribitSimulator = {
+      [api.TypeId]: api.TypeId,
       url: `ws://${server.host}:${listener.port}${options.path}`,
       port: listener.port,
       credentials: options.accounts[0],
@@ -125,7 +121,7 @@ export const make = (
         Effect.suspend(() => {
           const i = state.instruments.get(instrument)
           return i === undefined
-            ? Effect.fail(errors.unknown(`instrument ${instrument}`))
+            ? Effect.fail(unknownError(`instrument ${instrument}`))
             : Effect.succeed(bookState(i))
         }),
       orders: (filter) =>
@@ -144,12 +140,12 @@ export const make = (
         ),
       awaitConnections: (n, timeoutMs) => within(`${n} connections`, () => state.totalConnections >= n, timeoutMs),
       awaitFrame: (predicate, timeoutMs) => {
-        let found: DeribitSimulator.FrameRecord | undefined
+        let found: FrameRecord | undefined
         const done = () => {
           found = state.frames.find(predicate)
           return found !== undefined
         }
-        return Effect.map(within("a matching frame", done, timeoutMs), () => found as DeribitSimulator.FrameRecord)
+        return Effect.map(within("a matching frame", done, timeoutMs), () => found as FrameRecord)
       },
       awaitClosed: (connectionId, timeoutMs) =>
         within(
@@ -180,7 +176,7 @@ export const make = (
         ),
       stop: server.stop(state, listener),
       restart: server.stop(state, listener).pipe(
-        Effect.zipRight(Effect.mapError(server.listen(state, listener), errors.listen))
+        Effect.zipRight(Effect.mapError(server.listen(state, listener), listenError))
       ),
       failMethod: (method, fault) =>
         Effect.sync(() => {

@@ -4,6 +4,7 @@
  * @since 0.1.0
  * @internal
  */
+import type * as Duration from "effect/Duration"
 import type * as DeribitChannels from "../../DeribitChannels.js"
 import type * as DeribitMethods from "../../DeribitMethods.js"
 
@@ -27,17 +28,18 @@ export interface InstrumentSpec {
 
 /** @internal */
 export interface MarketOptions {
-  /** run the generator on each 100 ms tick (default true); `tick` drives it by hand either way */
+  /** change the book on each tick (default true); `tick()` drives it by hand either way */
   readonly generate: boolean
+  /** of the deterministic random generator (default 1) */
   readonly seed: number
-  /** random level changes per instrument and tick */
+  /** random level changes per instrument and tick (default 2) */
   readonly changesPerTick: number
-  /** probability of a public trade per instrument and tick */
+  /** probability of a public trade per instrument and tick (default 0.3) */
   readonly tradeProbability: number
-  /** levels per side at start */
+  /** levels per side at start (default 10) */
   readonly levels: number
-  /** how often the market ticks while a subscription needs it (default 100 ms); `agg2` flushes every 2 s of ticks */
-  readonly tickMs: number
+  /** the tick (default 100 ms); `agg2` flushes once per 2 s of ticks */
+  readonly tick: Duration.DurationInput
 }
 
 /** @internal */
@@ -55,7 +57,7 @@ export interface ResolvedOptions {
   readonly maxFrameBytes: number
   readonly rawWithoutAuth: "rejectRequest" | "dropChannel"
   readonly instruments: ReadonlyArray<InstrumentSpec>
-  readonly market: MarketOptions
+  readonly market: Omit<MarketOptions, "tick"> & { readonly tickMs: number }
   readonly maxFrames: number
 }
 
