@@ -171,9 +171,9 @@ export const apply: {
  * @category updates
  */
 export const applyAll: {
-  (updates: Iterable<DeribitChannels.BookUpdate>): (book: OrderBook) => Either.Either<OrderBook, ApplyError>
-  (book: OrderBook, updates: Iterable<DeribitChannels.BookUpdate>): Either.Either<OrderBook, ApplyError>
-} = dual(2, (book: OrderBook, updates: Iterable<DeribitChannels.BookUpdate>) => {
+  (updates: ReadonlyArray<DeribitChannels.BookUpdate>): (book: OrderBook) => Either.Either<OrderBook, ApplyError>
+  (book: OrderBook, updates: ReadonlyArray<DeribitChannels.BookUpdate>): Either.Either<OrderBook, ApplyError>
+} = dual(2, (book: OrderBook, updates: ReadonlyArray<DeribitChannels.BookUpdate>) => {
   let current = book
   for (const update of updates) {
     const next = internal.apply(current, update, errors)

@@ -47,8 +47,8 @@ export interface Book extends Equal.Equal, Inspectable.Inspectable, Pipeable.Pip
 export interface Input {
   readonly changeId: number
   readonly timestamp?: number | undefined
-  readonly bids: Iterable<readonly [number, number]>
-  readonly asks: Iterable<readonly [number, number]>
+  readonly bids: ReadonlyArray<readonly [number, number]>
+  readonly asks: ReadonlyArray<readonly [number, number]>
 }
 
 const descending = Order.reverse(Order.number)
@@ -111,7 +111,7 @@ const makeBook = (instrument: string, changeId: number, timestamp: number, bids:
   return book
 }
 
-const fromLevels = (order: Order.Order<number>, levels: Iterable<readonly [number, number]>): Levels => {
+const fromLevels = (order: Order.Order<number>, levels: ReadonlyArray<readonly [number, number]>): Levels => {
   let map = SortedMap.empty<number, number>(order)
   for (const [price, amount] of levels) if (amount > 0) map = SortedMap.set(map, price, amount)
   return map
