@@ -2,15 +2,14 @@
  * Deribit's subscription channels: their names, and `Schema`s for the notifications they carry (ticker, trades, book
  * snapshot/change, user orders, user trades, user portfolio) and for the `heartbeat` notification.
  *
- * Decoders are compiled once (`decodeTicker`, `decodeNotification`, …); `decodeTickerFast` is a hand-written path for
+ * Decoders are compiled once (`decodeTicker`, `decodeBookUpdate`, …); `decodeTickerFast` is a hand-written path for
  * the ticker, checked against the Schema by the tests.
  *
  * ```ts
  * import { DeribitChannels } from "@zen-websocket/deribit"
  *
- * DeribitChannels.ticker("BTC-PERPETUAL", "100ms") // "ticker.BTC-PERPETUAL.100ms"
- * const data = DeribitChannels.decodeTicker(JSON.parse(frame).params.data)
- * data.best_bid_price
+ * const channel = DeribitChannels.ticker("BTC-PERPETUAL", "100ms") // "ticker.BTC-PERPETUAL.100ms"
+ * const bestBid = (frame: string) => DeribitChannels.decodeTicker(JSON.parse(frame).params.data).best_bid_price
  * ```
  *
  * @since 0.1.0
@@ -58,6 +57,13 @@ export type Channel = internal.Channel
 /**
  * `ticker.{instrument}.{interval}`
  *
+ * @example
+ * ```ts
+ * import { DeribitChannels } from "@zen-websocket/deribit"
+ *
+ * const channel = DeribitChannels.ticker("BTC-PERPETUAL", "100ms") // "ticker.BTC-PERPETUAL.100ms"
+ * ```
+ *
  * @since 0.1.0
  * @category names
  */
@@ -66,6 +72,13 @@ export const ticker = (instrument: string, interval: Interval): string => `ticke
 /**
  * `book.{instrument}.{interval}`: a snapshot, then `new/change/delete` updates chained by change ids.
  *
+ * @example
+ * ```ts
+ * import { DeribitChannels } from "@zen-websocket/deribit"
+ *
+ * const channel = DeribitChannels.book("ETH-PERPETUAL", "100ms") // "book.ETH-PERPETUAL.100ms"
+ * ```
+ *
  * @since 0.1.0
  * @category names
  */
@@ -73,6 +86,14 @@ export const book = (instrument: string, interval: Interval): string => `book.${
 
 /**
  * `trades.{instrument}.{interval}` or `trades.{kind}.{currency}.{interval}`
+ *
+ * @example
+ * ```ts
+ * import { DeribitChannels } from "@zen-websocket/deribit"
+ *
+ * DeribitChannels.trades("BTC-PERPETUAL", "100ms") // "trades.BTC-PERPETUAL.100ms"
+ * DeribitChannels.trades({ kind: "future", currency: "BTC" }, "agg2") // "trades.future.BTC.agg2"
+ * ```
  *
  * @since 0.1.0
  * @category names
@@ -85,6 +106,14 @@ export const trades = (
 /**
  * `user.orders.{instrument}.{interval}` or `user.orders.{kind}.{currency}.{interval}` (private).
  *
+ * @example
+ * ```ts
+ * import { DeribitChannels } from "@zen-websocket/deribit"
+ *
+ * DeribitChannels.userOrders("BTC-PERPETUAL", "raw") // "user.orders.BTC-PERPETUAL.raw"
+ * DeribitChannels.userOrders({ kind: "any", currency: "any" }, "100ms") // "user.orders.any.any.100ms"
+ * ```
+ *
  * @since 0.1.0
  * @category names
  */
@@ -95,6 +124,13 @@ export const userOrders = (
 
 /**
  * `user.trades.{instrument}.{interval}` or `user.trades.{kind}.{currency}.{interval}` (private).
+ *
+ * @example
+ * ```ts
+ * import { DeribitChannels } from "@zen-websocket/deribit"
+ *
+ * DeribitChannels.userTrades({ kind: "future", currency: "ETH" }, "100ms") // "user.trades.future.ETH.100ms"
+ * ```
  *
  * @since 0.1.0
  * @category names
@@ -107,6 +143,13 @@ export const userTrades = (
 /**
  * `user.portfolio.{currency}` (private).
  *
+ * @example
+ * ```ts
+ * import { DeribitChannels } from "@zen-websocket/deribit"
+ *
+ * DeribitChannels.userPortfolio("BTC") // "user.portfolio.BTC"
+ * ```
+ *
  * @since 0.1.0
  * @category names
  */
@@ -115,12 +158,29 @@ export const userPortfolio = (currency: string): string => `user.portfolio.${cur
 /**
  * Parses a channel name this package knows; `None` for anything else (including grouped book channels).
  *
+ * @example
+ * ```ts
+ * import { DeribitChannels } from "@zen-websocket/deribit"
+ * import * as Option from "effect/Option"
+ *
+ * const channel = DeribitChannels.parse("book.BTC-PERPETUAL.100ms")
+ * // Option.some({ _tag: "Book", instrument: "BTC-PERPETUAL", interval: "100ms" })
+ * const instrument = Option.map(channel, (c) => c._tag === "Book" ? c.instrument : undefined)
+ * ```
+ *
  * @since 0.1.0
  * @category names
  */
 export const parse = (name: string): Option.Option<Channel> => Option.fromNullable(internal.parse(name))
 
 /**
+ * @example
+ * ```ts
+ * import { DeribitChannels } from "@zen-websocket/deribit"
+ *
+ * DeribitChannels.format({ _tag: "Ticker", instrument: "BTC-PERPETUAL", interval: "agg2" }) // "ticker.BTC-PERPETUAL.agg2"
+ * ```
+ *
  * @since 0.1.0
  * @category names
  */
@@ -128,6 +188,14 @@ export const format: (channel: Channel) => string = internal.format
 
 /**
  * `user.*` channels: only `private/subscribe` accepts them.
+ *
+ * @example
+ * ```ts
+ * import { DeribitChannels } from "@zen-websocket/deribit"
+ *
+ * const channels = ["ticker.BTC-PERPETUAL.100ms", "user.portfolio.BTC"]
+ * const viaPrivateSubscribe = channels.filter(DeribitChannels.isPrivate) // ["user.portfolio.BTC"]
+ * ```
  *
  * @since 0.1.0
  * @category names
@@ -137,6 +205,14 @@ export const isPrivate: (name: string) => boolean = internal.isPrivateName
 /**
  * Private and `.raw` channels need an authenticated connection (`.raw` without auth: 13778). Keep them out of
  * batches with other channels: Deribit may reject a whole batch for one of them.
+ *
+ * @example
+ * ```ts
+ * import { DeribitChannels } from "@zen-websocket/deribit"
+ *
+ * DeribitChannels.requiresAuth("book.BTC-PERPETUAL.raw") // true: subscribe it alone, after public/auth
+ * DeribitChannels.requiresAuth("book.BTC-PERPETUAL.100ms") // false
+ * ```
  *
  * @since 0.1.0
  * @category names
@@ -313,6 +389,14 @@ export const UserTradesData: typeof schemas.UserTradesData = schemas.UserTradesD
  * A `subscription` notification whose `params.data` is `data` (`label` appears on private subscriptions made with
  * one).
  *
+ * @example
+ * ```ts
+ * import { DeribitChannels } from "@zen-websocket/deribit"
+ * import * as Schema from "effect/Schema"
+ *
+ * const decodeTickerNotification = Schema.decodeUnknownSync(DeribitChannels.Notification(DeribitChannels.Ticker))
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -345,6 +429,16 @@ export interface Heartbeat extends Schema.Schema.Type<typeof Heartbeat> {}
 /**
  * The data schema of a channel (by its parsed name).
  *
+ * @example
+ * ```ts
+ * import { DeribitChannels } from "@zen-websocket/deribit"
+ * import * as Option from "effect/Option"
+ * import * as Schema from "effect/Schema"
+ *
+ * const decodeData = (channel: string, data: unknown) =>
+ *   Option.map(DeribitChannels.parse(channel), (c) => Schema.decodeUnknownEither(DeribitChannels.dataSchema(c))(data))
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -372,42 +466,100 @@ export const dataSchema = (channel: Channel): Schema.Schema<unknown, unknown> =>
 /**
  * Decodes `params.data` of a ticker notification; throws a `ParseError` on a mismatch.
  *
+ * @example
+ * ```ts
+ * import { DeribitChannels } from "@zen-websocket/deribit"
+ *
+ * const onFrame = (text: string) => {
+ *   const ticker = DeribitChannels.decodeTicker(JSON.parse(text).params.data)
+ *   return ticker.best_bid_price
+ * }
+ * ```
+ *
  * @since 0.1.0
  * @category decoding
  */
 export const decodeTicker: (u: unknown) => Ticker = Schema.decodeUnknownSync(Ticker)
 
 /**
+ * @example
+ * ```ts
+ * import { DeribitChannels, OrderBook } from "@zen-websocket/deribit"
+ *
+ * const onBookFrame = (tracked: OrderBook.Tracked, text: string) =>
+ *   OrderBook.step(tracked, DeribitChannels.decodeBookUpdate(JSON.parse(text).params.data))
+ * ```
+ *
  * @since 0.1.0
  * @category decoding
  */
 export const decodeBookUpdate: (u: unknown) => BookUpdate = Schema.decodeUnknownSync(BookUpdate)
 
 /**
+ * @example
+ * ```ts
+ * import { DeribitChannels } from "@zen-websocket/deribit"
+ *
+ * const volume = (text: string) =>
+ *   DeribitChannels.decodeTrades(JSON.parse(text).params.data).reduce((sum, trade) => sum + trade.amount, 0)
+ * ```
+ *
  * @since 0.1.0
  * @category decoding
  */
 export const decodeTrades: (u: unknown) => ReadonlyArray<Trade> = Schema.decodeUnknownSync(TradesData)
 
 /**
+ * @example
+ * ```ts
+ * import { DeribitChannels } from "@zen-websocket/deribit"
+ *
+ * const orders = (text: string) => {
+ *   const data = DeribitChannels.decodeUserOrders(JSON.parse(text).params.data)
+ *   return Array.isArray(data) ? data : [data] // .raw: one order, aggregated intervals: an array
+ * }
+ * ```
+ *
  * @since 0.1.0
  * @category decoding
  */
 export const decodeUserOrders: (u: unknown) => Order | ReadonlyArray<Order> = Schema.decodeUnknownSync(UserOrdersData)
 
 /**
+ * @example
+ * ```ts
+ * import { DeribitChannels } from "@zen-websocket/deribit"
+ *
+ * const fees = (text: string) =>
+ *   DeribitChannels.decodeUserTrades(JSON.parse(text).params.data).reduce((sum, trade) => sum + trade.fee, 0)
+ * ```
+ *
  * @since 0.1.0
  * @category decoding
  */
 export const decodeUserTrades: (u: unknown) => ReadonlyArray<UserTrade> = Schema.decodeUnknownSync(UserTradesData)
 
 /**
+ * @example
+ * ```ts
+ * import { DeribitChannels } from "@zen-websocket/deribit"
+ *
+ * const equity = (text: string) => DeribitChannels.decodePortfolio(JSON.parse(text).params.data).equity
+ * ```
+ *
  * @since 0.1.0
  * @category decoding
  */
 export const decodePortfolio: (u: unknown) => Portfolio = Schema.decodeUnknownSync(Portfolio)
 
 /**
+ * @example
+ * ```ts
+ * import { DeribitChannels } from "@zen-websocket/deribit"
+ *
+ * const needsAnswer = (json: unknown) => DeribitChannels.decodeHeartbeat(json).params.type === "test_request"
+ * ```
+ *
  * @since 0.1.0
  * @category decoding
  */
@@ -417,6 +569,17 @@ export const decodeHeartbeat: (u: unknown) => Heartbeat = Schema.decodeUnknownSy
  * The ticker decoder for hot paths: the same checks as `decodeTicker` written by hand (the tests hold it to the
  * Schema, valid and invalid input alike), returning the input object itself instead of a copy. `undefined` when the
  * input does not match; decode with `decodeTicker` then for the error.
+ *
+ * @example
+ * ```ts
+ * import { DeribitChannels } from "@zen-websocket/deribit"
+ *
+ * const onFrame = (text: string) => {
+ *   const data: unknown = JSON.parse(text).params.data
+ *   const ticker = DeribitChannels.decodeTickerFast(data) ?? DeribitChannels.decodeTicker(data) // the Schema throws the error
+ *   return ticker.mark_price
+ * }
+ * ```
  *
  * @since 0.1.0
  * @category decoding

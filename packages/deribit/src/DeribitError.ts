@@ -133,6 +133,14 @@ export class DeribitRpcError extends Schema.TaggedError<DeribitRpcError>("@zen-w
 }
 
 /**
+ * @example
+ * ```ts
+ * import * as Effect from "effect/Effect"
+ * import { DeribitError } from "@zen-websocket/deribit"
+ *
+ * const retryable = (error: unknown) => DeribitError.isDeribitRpcError(error) && error.handling === "retry"
+ * ```
+ *
  * @since 0.1.0
  * @category guards
  */

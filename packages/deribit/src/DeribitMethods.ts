@@ -50,6 +50,15 @@ export const defaultBudgets: { readonly [K in RateClass]: Budget } = internal.de
 /**
  * The budget of any method name (methods outside `methods` too).
  *
+ * @example
+ * ```ts
+ * import { DeribitMethods } from "@zen-websocket/deribit"
+ *
+ * const cost = (method: string) => DeribitMethods.defaultBudgets[DeribitMethods.rateClass(method)].cost
+ * cost("private/buy") // 500 from the matching-engine budget
+ * cost("public/subscribe") // 3000 from the subscribe budget
+ * ```
+ *
  * @since 0.1.0
  * @category credits
  */
@@ -57,6 +66,13 @@ export const rateClass: (method: string) => RateClass = internal.rateClass
 
 /**
  * `private/*` methods need an authenticated connection.
+ *
+ * @example
+ * ```ts
+ * import { DeribitMethods } from "@zen-websocket/deribit"
+ *
+ * DeribitMethods.isPrivate("private/get_positions") // true: needs public/auth on this connection first
+ * ```
  *
  * @since 0.1.0
  * @category methods
@@ -252,6 +268,17 @@ export type Params<M extends Method> = Schema.Schema.Encoded<(typeof methods)[M]
 export type Result<M extends Method> = Schema.Schema.Type<(typeof methods)[M]["result"]>
 
 /**
+ * @example
+ * ```ts
+ * import { DeribitMethods } from "@zen-websocket/deribit"
+ * import * as Schema from "effect/Schema"
+ *
+ * const decodeResult = (method: string, result: unknown) =>
+ *   DeribitMethods.isMethod(method)
+ *     ? Schema.decodeUnknownEither(DeribitMethods.methods[method].result as Schema.Schema<unknown>)(result)
+ *     : undefined
+ * ```
+ *
  * @since 0.1.0
  * @category guards
  */
@@ -272,6 +299,15 @@ export const Timing: typeof schemas.Timing = schemas.Timing
 
 /**
  * A successful response carrying `result`.
+ *
+ * @example
+ * ```ts
+ * import { DeribitMethods } from "@zen-websocket/deribit"
+ * import * as Schema from "effect/Schema"
+ *
+ * const decodeTimeResponse = Schema.decodeUnknownSync(DeribitMethods.Success(DeribitMethods.methods["public/get_time"].result))
+ * const serverMicros = (text: string) => decodeTimeResponse(JSON.parse(text)).usDiff
+ * ```
  *
  * @since 0.1.0
  * @category envelope

@@ -31,12 +31,14 @@
  *
  * ```ts
  * import { DeribitSimulator } from "@zen-websocket/deribit"
+ * import * as Effect from "effect/Effect"
  *
- * it.scoped("requires auth", () =>
- *   Effect.gen(function*() {
- *     const sim = yield* DeribitSimulator.start()
- *     // connect to sim.url, call private/get_positions → error 13009
- *   }))
+ * const program = Effect.scoped(Effect.gen(function*() {
+ *   const sim = yield* DeribitSimulator.start()
+ *   // connect a client to sim.url: private/get_positions answers 13009 until public/auth on that connection
+ *   yield* sim.drop() // every connection lost: cancel-on-disconnect fires
+ *   return yield* sim.orders({ state: "cancelled" })
+ * }))
  * ```
  *
  * @since 0.1.0
@@ -192,6 +194,13 @@ export const DeribitSimulator: Context.Tag<DeribitSimulator, DeribitSimulator> =
 )
 
 /**
+ * @example
+ * ```ts
+ * import { DeribitSimulator } from "@zen-websocket/deribit"
+ *
+ * const urlOf = (u: unknown) => DeribitSimulator.isDeribitSimulator(u) ? u.url : undefined
+ * ```
+ *
  * @since 0.1.0
  * @category guards
  */
@@ -245,6 +254,21 @@ export const defaultInstruments: ReadonlyArray<InstrumentSpec> = [
  * The `client_signature` signature Deribit expects: hex HMAC-SHA256 keyed with the client secret over
  * `${timestamp}\n${nonce}\n${data}`.
  *
+ * @example
+ * ```ts
+ * import { DeribitSimulator } from "@zen-websocket/deribit"
+ *
+ * const timestamp = Date.now()
+ * const params = {
+ *   grant_type: "client_signature",
+ *   client_id: DeribitSimulator.defaultCredentials.clientId,
+ *   timestamp,
+ *   nonce: "n1",
+ *   data: "",
+ *   signature: DeribitSimulator.sign(DeribitSimulator.defaultCredentials.clientSecret, timestamp, "n1", "")
+ * }
+ * ```
+ *
  * @since 0.1.0
  * @category auth
  */
@@ -297,6 +321,18 @@ const resolve = (options: Options | undefined): types.ResolvedOptions | api.Simu
 /**
  * Starts a simulator on 127.0.0.1; it stops when the scope closes. Its time is the scope's `Clock`.
  *
+ * @example
+ * ```ts
+ * import { DeribitSimulator } from "@zen-websocket/deribit"
+ * import * as Effect from "effect/Effect"
+ *
+ * const program = Effect.scoped(Effect.gen(function*() {
+ *   const sim = yield* DeribitSimulator.start({ tokenTtl: "1 minute", rawWithoutAuth: "dropChannel" })
+ *   yield* sim.failMethod("private/buy", { code: 10040, times: 1 }) // the next buy answers "retry"
+ *   return sim.url // ws://127.0.0.1:<port>/ws/api/v2
+ * }))
+ * ```
+ *
  * @since 0.1.0
  * @category constructors
  */
@@ -307,6 +343,17 @@ export const start = (options?: Options | undefined): Effect.Effect<DeribitSimul
 
 /**
  * Provides a `DeribitSimulator` for the life of the layer.
+ *
+ * @example
+ * ```ts
+ * import { DeribitSimulator } from "@zen-websocket/deribit"
+ * import * as Effect from "effect/Effect"
+ *
+ * const program = Effect.gen(function*() {
+ *   const sim = yield* DeribitSimulator.DeribitSimulator
+ *   return yield* sim.book("BTC-PERPETUAL")
+ * }).pipe(Effect.provide(DeribitSimulator.layer()))
+ * ```
  *
  * @since 0.1.0
  * @category layers

@@ -8,14 +8,16 @@
  * gap (updates are ignored until the resubscription's snapshot arrives).
  *
  * ```ts
- * import { OrderBook } from "@zen-websocket/deribit"
+ * import { DeribitChannels, OrderBook } from "@zen-websocket/deribit"
  * import * as Either from "effect/Either"
  *
- * let book = OrderBook.fromSnapshot(snapshot)
- * const next = OrderBook.apply(book, change)
- * if (Either.isRight(next)) book = next.right
- * else next.left // BookGap { expected, prevChangeId, changeId }: resubscribe
- * OrderBook.spread(book) // Option<number>
+ * const onUpdates = (snapshot: DeribitChannels.BookSnapshot, change: DeribitChannels.BookChange) => {
+ *   let book = OrderBook.fromSnapshot(snapshot)
+ *   const next = OrderBook.apply(book, change)
+ *   if (Either.isRight(next)) book = next.right
+ *   else console.log(next.left.message) // BookGap { expected, prevChangeId, changeId }: resubscribe
+ *   return OrderBook.spread(book) // Option<number>
+ * }
  * ```
  *
  * @since 0.1.0
@@ -108,6 +110,13 @@ export class InstrumentMismatch extends Data.TaggedError("InstrumentMismatch")<{
 export type ApplyError = BookGap | InstrumentMismatch
 
 /**
+ * @example
+ * ```ts
+ * import { OrderBook } from "@zen-websocket/deribit"
+ *
+ * const describe = (u: unknown) => OrderBook.isOrderBook(u) ? `${u.instrument}@${u.changeId}` : "not a book"
+ * ```
+ *
  * @since 0.1.0
  * @category guards
  */
@@ -120,6 +129,20 @@ export const isOrderBook: (u: unknown) => u is OrderBook = internal.isOrderBook
 /**
  * The book of a `snapshot` notification.
  *
+ * @example
+ * ```ts
+ * import { OrderBook } from "@zen-websocket/deribit"
+ *
+ * const book = OrderBook.fromSnapshot({
+ *   type: "snapshot",
+ *   timestamp: 1,
+ *   instrument_name: "BTC-PERPETUAL",
+ *   change_id: 10,
+ *   bids: [["new", 50_000, 100]],
+ *   asks: [["new", 50_000.5, 40]]
+ * })
+ * ```
+ *
  * @since 0.1.0
  * @category constructors
  */
@@ -127,6 +150,13 @@ export const fromSnapshot: (snapshot: DeribitChannels.BookSnapshot) => OrderBook
 
 /**
  * A book from levels (e.g. a `public/get_order_book` result or the simulator's state).
+ *
+ * @example
+ * ```ts
+ * import { OrderBook } from "@zen-websocket/deribit"
+ *
+ * const book = OrderBook.make("BTC-PERPETUAL", { changeId: 7, bids: [[50_000, 100]], asks: [[50_000.5, 40]] })
+ * ```
  *
  * @since 0.1.0
  * @category constructors
@@ -156,6 +186,26 @@ const errors: {
  * Applies one notification: a `snapshot` replaces the book; a `change` applies its levels (`delete`, or an amount of
  * 0, removes a level) if its `prev_change_id` is the book's `changeId`, otherwise the result is a `BookGap`.
  *
+ * @example
+ * ```ts
+ * import { OrderBook } from "@zen-websocket/deribit"
+ * import * as Either from "effect/Either"
+ *
+ * const book = OrderBook.make("BTC-PERPETUAL", { changeId: 7, bids: [[50_000, 100]], asks: [[50_000.5, 40]] })
+ * const next = OrderBook.apply(book, {
+ *   type: "change",
+ *   timestamp: 2,
+ *   instrument_name: "BTC-PERPETUAL",
+ *   change_id: 8,
+ *   prev_change_id: 7,
+ *   bids: [["change", 50_000, 60]],
+ *   asks: [["delete", 50_000.5, 0]]
+ * })
+ * if (Either.isLeft(next) && next.left._tag === "BookGap") {
+ *   // resubscribe the channel and wait for its snapshot
+ * }
+ * ```
+ *
  * @since 0.1.0
  * @category updates
  */
@@ -166,6 +216,14 @@ export const apply: {
 
 /**
  * Applies updates in order, stopping at the first error.
+ *
+ * @example
+ * ```ts
+ * import { DeribitChannels, OrderBook } from "@zen-websocket/deribit"
+ *
+ * const replay = (snapshot: DeribitChannels.BookSnapshot, changes: ReadonlyArray<DeribitChannels.BookChange>) =>
+ *   OrderBook.applyAll(OrderBook.fromSnapshot(snapshot), changes)
+ * ```
  *
  * @since 0.1.0
  * @category updates
@@ -201,6 +259,13 @@ export type Tracked =
 /**
  * Tracking starts awaiting the snapshot.
  *
+ * @example
+ * ```ts
+ * import { OrderBook } from "@zen-websocket/deribit"
+ *
+ * let tracked = OrderBook.track("BTC-PERPETUAL") // awaiting the snapshot
+ * ```
+ *
  * @since 0.1.0
  * @category tracking
  */
@@ -214,6 +279,23 @@ export const track = (instrument: string): Tracked => ({ _tag: "AwaitingSnapshot
  * - a broken chain while `Live` → `AwaitingSnapshot` with the gap (the caller resubscribes);
  * - a change while `AwaitingSnapshot` → unchanged (ignored);
  * - an update for another instrument → unchanged.
+ *
+ * @example
+ * ```ts
+ * import { DeribitChannels, OrderBook } from "@zen-websocket/deribit"
+ * import * as Option from "effect/Option"
+ *
+ * const onUpdate = (tracked: OrderBook.Tracked, update: DeribitChannels.BookUpdate) => {
+ *   const next = OrderBook.step(tracked, update)
+ *   if (tracked._tag === "Live" && next._tag === "AwaitingSnapshot") {
+ *     // a gap (Option.getOrThrow(next.gap)): resubscribe for a snapshot
+ *   }
+ *   if (next._tag === "Live" && Option.isSome(next.resynced)) {
+ *     // the snapshot after a gap arrived: the book is good again
+ *   }
+ *   return next
+ * }
+ * ```
  *
  * @since 0.1.0
  * @category tracking
@@ -241,12 +323,29 @@ export const step: {
 // -------------------------------------------------------------------------------------------------------------------
 
 /**
+ * @example
+ * ```ts
+ * import { OrderBook } from "@zen-websocket/deribit"
+ * import * as Option from "effect/Option"
+ *
+ * const book = OrderBook.make("BTC-PERPETUAL", { changeId: 1, bids: [[49_999, 5], [50_000, 100]], asks: [] })
+ * OrderBook.bestBid(book) // Option.some({ price: 50_000, amount: 100 })
+ * ```
+ *
  * @since 0.1.0
  * @category getters
  */
 export const bestBid: (book: OrderBook) => Option.Option<Level> = internal.bestBid
 
 /**
+ * @example
+ * ```ts
+ * import { OrderBook } from "@zen-websocket/deribit"
+ *
+ * const book = OrderBook.make("BTC-PERPETUAL", { changeId: 1, bids: [], asks: [[50_001, 5], [50_000.5, 40]] })
+ * OrderBook.bestAsk(book) // Option.some({ price: 50_000.5, amount: 40 })
+ * ```
+ *
  * @since 0.1.0
  * @category getters
  */
@@ -254,6 +353,14 @@ export const bestAsk: (book: OrderBook) => Option.Option<Level> = internal.bestA
 
 /**
  * Best ask minus best bid; `None` when a side is empty.
+ *
+ * @example
+ * ```ts
+ * import { OrderBook } from "@zen-websocket/deribit"
+ *
+ * const book = OrderBook.make("BTC-PERPETUAL", { changeId: 1, bids: [[50_000, 100]], asks: [[50_000.5, 40]] })
+ * OrderBook.spread(book) // Option.some(0.5)
+ * ```
  *
  * @since 0.1.0
  * @category getters
@@ -264,6 +371,14 @@ export const spread = (book: OrderBook): Option.Option<number> =>
 /**
  * The mid price; `None` when a side is empty.
  *
+ * @example
+ * ```ts
+ * import { OrderBook } from "@zen-websocket/deribit"
+ *
+ * const book = OrderBook.make("BTC-PERPETUAL", { changeId: 1, bids: [[50_000, 100]], asks: [[50_001, 40]] })
+ * OrderBook.mid(book) // Option.some(50_000.5)
+ * ```
+ *
  * @since 0.1.0
  * @category getters
  */
@@ -272,6 +387,14 @@ export const mid = (book: OrderBook): Option.Option<number> =>
 
 /**
  * The best `levels` of each side, best first.
+ *
+ * @example
+ * ```ts
+ * import { OrderBook } from "@zen-websocket/deribit"
+ *
+ * const book = OrderBook.make("BTC-PERPETUAL", { changeId: 1, bids: [[50_000, 100], [49_999, 5]], asks: [[50_001, 40]] })
+ * const { asks, bids } = OrderBook.depth(book, 1) // bids: [{ price: 50_000, amount: 100 }], asks: [{ price: 50_001, amount: 40 }]
+ * ```
  *
  * @since 0.1.0
  * @category getters
@@ -286,6 +409,15 @@ export const depth: {
 
 /**
  * Same levels on both sides, whatever the change ids (`Equal.equals` also compares instrument and change id).
+ *
+ * @example
+ * ```ts
+ * import { OrderBook } from "@zen-websocket/deribit"
+ *
+ * const a = OrderBook.make("BTC-PERPETUAL", { changeId: 1, bids: [[50_000, 100]], asks: [] })
+ * const b = OrderBook.make("BTC-PERPETUAL", { changeId: 9, bids: [[50_000, 100]], asks: [] })
+ * OrderBook.sameLevels(a, b) // true (Equal.equals(a, b) is false: the change ids differ)
+ * ```
  *
  * @since 0.1.0
  * @category comparisons
