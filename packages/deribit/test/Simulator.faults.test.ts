@@ -125,4 +125,21 @@ describe("DeribitSimulator: faults", () => {
       yield* sim.clearLog
       assert.deepStrictEqual(yield* sim.frames(), [])
     }))
+
+  it.effect("layer provides a simulator for the life of the layer; bad options fail with SimulatorError", () =>
+    Effect.gen(function*() {
+      const url = yield* Effect.gen(function*() {
+        const sim = yield* DeribitSimulator.DeribitSimulator
+        const peer = yield* connect(sim.url)
+        assert.strictEqual((yield* peer.call("public/test")).result.version, "1.2.26")
+        return sim.url
+      }).pipe(Effect.scoped, Effect.provide(DeribitSimulator.layer(quiet)))
+      const afterwards = yield* Effect.exit(Effect.scoped(connect(url)))
+      assert.isTrue(Exit.isFailure(afterwards), "stopped with its layer")
+      const bad = yield* Effect.flip(Effect.scoped(DeribitSimulator.start({ instruments: [] })))
+      assert.deepStrictEqual([bad._tag, bad.reason], [
+        "SimulatorError",
+        "invalid options: instruments: give at least one"
+      ])
+    }))
 })
