@@ -96,6 +96,13 @@ const RetryCount = Schema.Number.pipe(
 
 const optional = <A, I>(schema: Schema.Schema<A, I>, value: () => A) => Schema.optionalWith(schema, { default: value })
 
+// defaults that are objects are shared by every client (an idle client should not own copies of them)
+const noHeaders: Headers = Object.freeze({})
+const noProtocols: ReadonlyArray<string> = Object.freeze([])
+const noHooks: ReadonlyArray<RestoreHook> = Object.freeze([])
+const defaultInbound = Object.freeze({ bufferSize: 1024, strategy: "suspend" as const })
+const defaultOutbound = Object.freeze({ highWaterMark: 1024 * 1024 })
+
 /**
  * The options `Schema`: every field, its rule and its default (the seed's, plus ours for what the original lacks).
  *
@@ -142,9 +149,9 @@ export const Options = Schema.Struct({
   timeout: optional(Millis, () => 5_000),
   headers: optional(
     effectOr(HeaderValues, "an object of string header values"),
-    (): Headers | Effect.Effect<Headers> => ({})
+    (): Headers | Effect.Effect<Headers> => noHeaders
   ),
-  protocols: optional(Protocols, (): ReadonlyArray<string> => []),
+  protocols: optional(Protocols, () => noProtocols),
   debug: optional(Schema.Boolean, () => false),
   retryCount: optional(RetryCount, () => 3),
   retryDelay: optional(Millis, () => 1_000),
@@ -162,15 +169,15 @@ export const Options = Schema.Struct({
   })),
   inbound: optional(
     Schema.Struct({ bufferSize: PositiveInt, strategy: Schema.Literal("suspend", "sliding", "dropping") }),
-    () => ({ bufferSize: 1024, strategy: "suspend" as const })
+    () => defaultInbound
   ),
   maxPayload: optional(PositiveInt, () => 16 * 1024 * 1024),
   tls: Schema.optional(anyObject<tls.ConnectionOptions>("must be an object of Node TLS options")),
   recordTo: Schema.optional(Schema.NonEmptyString),
   latencyBufferSize: optional(PositiveInt, () => 100),
   subscriptionProtocol: Schema.optional(anyObject<SubscriptionProtocol>("must be a SubscriptionProtocol")),
-  outbound: optional(Schema.Struct({ highWaterMark: PositiveInt }), () => ({ highWaterMark: 1024 * 1024 })),
-  restoreHooks: optional(Schema.Array(fn<RestoreHook>("session => Effect")), (): ReadonlyArray<RestoreHook> => []),
+  outbound: optional(Schema.Struct({ highWaterMark: PositiveInt }), () => defaultOutbound),
+  restoreHooks: optional(Schema.Array(fn<RestoreHook>("session => Effect")), () => noHooks),
   id: Schema.optional(Schema.NonEmptyString)
 })
 
@@ -227,7 +234,7 @@ export const validate = (options: Options | undefined): Effect.Effect<Resolved, 
   Effect.suspend(() => {
     const decoded = decode(options ?? {})
     if (Either.isLeft(decoded)) return Effect.fail(decoded.left)
-    const resolved = decoded.right
+    const resolved = keepShared(options ?? {}, decoded.right)
     if (resolved.maxBackoff < resolved.retryDelay) {
       return Effect.fail(invalid([{
         field: "maxBackoff",
@@ -237,6 +244,30 @@ export const validate = (options: Options | undefined): Effect.Effect<Resolved, 
     }
     return Effect.succeed(resolved)
   })
+
+/**
+ * Decoding copies every nested object; where the copy equals what the user passed (no duration to convert), the
+ * user's object is kept, so clients made from one options object share it (one object less per idle client).
+ */
+const keepShared = (input: Options, resolved: Resolved): Resolved => {
+  let out: Record<string, unknown> | undefined
+  for (const key of sharedKeys) {
+    const given = (input as Record<string, unknown>)[key]
+    const decoded = (resolved as Record<string, unknown>)[key]
+    if (given !== decoded && shallowEqual(given, decoded)) (out ??= { ...resolved })[key] = given
+  }
+  return (out ?? resolved) as Resolved
+}
+
+const sharedKeys = ["headers", "heartbeatConfig", "offlineQueue", "inbound", "outbound", "restoreHooks", "protocols"]
+
+const shallowEqual = (a: unknown, b: unknown): boolean => {
+  if (typeof a !== "object" || a === null || typeof b !== "object" || b === null || Effect.isEffect(a)) return false
+  if (Array.isArray(a) !== Array.isArray(b)) return false
+  const keys = Object.keys(a)
+  if (keys.length !== Object.keys(b).length) return false
+  return keys.every((key) => (a as Record<string, unknown>)[key] === (b as Record<string, unknown>)[key])
+}
 
 /**
  * What `Client.connect` accepts as a URL: a string or a `Redacted` string (the secret stays out of logs and errors).

@@ -19,7 +19,8 @@
  * (or rotated aside), never truncated.
  *
  * The wire format lives in `internal/recorderWire.ts`, the writer in `internal/recorderWriter.ts`, the reader in
- * `internal/recorderReader.ts`, the buffer, formatter and redaction in `internal/recorder.ts`.
+ * `internal/recorderReader.ts`, the buffer, formatter and redaction in `internal/recorder.ts`. About 400 lines: the
+ * wire format's schemas and the recorder's API are documented together.
  *
  * @since 0.1.0
  */

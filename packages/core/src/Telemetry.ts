@@ -61,7 +61,8 @@
  * ```
  *
  * The event model and the service live in `internal/telemetry.ts`; the metrics are defined from one table
- * (`internal/metricTable.ts`).
+ * (`internal/metricTable.ts`). This page is over 400 lines because it is the telemetry reference: the event table
+ * and every exported metric with its documentation.
  *
  * @since 0.1.0
  */

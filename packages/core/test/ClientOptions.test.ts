@@ -98,6 +98,20 @@ describe("ClientOptions", () => {
       assert.deepStrictEqual(ClientOptions.defaults.inbound, { bufferSize: 1024, strategy: "suspend" })
     }))
 
+  it.effect("clients made from one options object share its nested objects and the defaults (idle heap)", () =>
+    Effect.gen(function*() {
+      const options: ClientOptions.Options = { heartbeatConfig: { type: "ping", interval: 1000 } }
+      const a = yield* ClientOptions.validate(options)
+      const b = yield* ClientOptions.validate(options)
+      assert.strictEqual(a.heartbeatConfig, options.heartbeatConfig)
+      assert.strictEqual(a.inbound, b.inbound)
+      assert.strictEqual(a.outbound, b.outbound)
+      assert.strictEqual(a.headers, b.headers)
+      // a duration to convert makes a copy, as it must
+      const converted = yield* ClientOptions.validate({ heartbeatConfig: { type: "ping", interval: "1 second" } })
+      assert.deepStrictEqual(converted.heartbeatConfig, { type: "ping", interval: 1000 })
+    }))
+
   it.scopedLive("a client takes DurationInput options and Redacted header values (unwrapped on the wire only)", () =>
     Effect.gen(function*() {
       const server = yield* Testing.startMockServer()
