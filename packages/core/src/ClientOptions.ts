@@ -200,6 +200,41 @@ export type Resolved = typeof Options.Type
 const decode = decodeOptions(Options)
 
 /**
+ * Decoding copies every nested object; where the copy equals what the user passed (no duration to convert), the
+ * user's object (or the shared default) is kept, so clients made from one options object share it: fewer objects
+ * per idle client.
+ */
+const keepShared = (input: Options, resolved: Resolved): Resolved => {
+  let out: Record<string, unknown> | undefined
+  for (const [key, fallback] of sharedKeys) {
+    const given = (input as Record<string, unknown>)[key]
+    const source = given === undefined ? fallback : given
+    const decoded = (resolved as Record<string, unknown>)[key]
+    if (source !== decoded && shallowEqual(source, decoded)) (out ??= { ...resolved })[key] = source
+  }
+  return (out ?? resolved) as Resolved
+}
+
+/** The keys whose objects are shared, with the shared default of each (when it has one). */
+const sharedKeys: ReadonlyArray<readonly [string, unknown]> = [
+  ["headers", noHeaders],
+  ["heartbeatConfig", undefined],
+  ["offlineQueue", undefined],
+  ["inbound", defaultInbound],
+  ["outbound", defaultOutbound],
+  ["restoreHooks", noHooks],
+  ["protocols", noProtocols]
+]
+
+const shallowEqual = (a: unknown, b: unknown): boolean => {
+  if (typeof a !== "object" || a === null || typeof b !== "object" || b === null || Effect.isEffect(a)) return false
+  if (Array.isArray(a) !== Array.isArray(b)) return false
+  const keys = Object.keys(a)
+  if (keys.length !== Object.keys(b).length) return false
+  return keys.every((key) => (a as Record<string, unknown>)[key] === (b as Record<string, unknown>)[key])
+}
+
+/**
  * The defaults: the {@link Options} schema applied to `{}`.
  *
  * @example
@@ -212,7 +247,7 @@ const decode = decodeOptions(Options)
  * @since 0.1.0
  * @category constants
  */
-export const defaults: Resolved = Either.getOrThrow(decode({}))
+export const defaults: Resolved = keepShared({}, Either.getOrThrow(decode({})))
 
 /**
  * Validates options and applies the defaults. Every bad field is reported in one `InvalidOptions` (`issues`; `field`,
@@ -244,30 +279,6 @@ export const validate = (options: Options | undefined): Effect.Effect<Resolved, 
     }
     return Effect.succeed(resolved)
   })
-
-/**
- * Decoding copies every nested object; where the copy equals what the user passed (no duration to convert), the
- * user's object is kept, so clients made from one options object share it (one object less per idle client).
- */
-const keepShared = (input: Options, resolved: Resolved): Resolved => {
-  let out: Record<string, unknown> | undefined
-  for (const key of sharedKeys) {
-    const given = (input as Record<string, unknown>)[key]
-    const decoded = (resolved as Record<string, unknown>)[key]
-    if (given !== decoded && shallowEqual(given, decoded)) (out ??= { ...resolved })[key] = given
-  }
-  return (out ?? resolved) as Resolved
-}
-
-const sharedKeys = ["headers", "heartbeatConfig", "offlineQueue", "inbound", "outbound", "restoreHooks", "protocols"]
-
-const shallowEqual = (a: unknown, b: unknown): boolean => {
-  if (typeof a !== "object" || a === null || typeof b !== "object" || b === null || Effect.isEffect(a)) return false
-  if (Array.isArray(a) !== Array.isArray(b)) return false
-  const keys = Object.keys(a)
-  if (keys.length !== Object.keys(b).length) return false
-  return keys.every((key) => (a as Record<string, unknown>)[key] === (b as Record<string, unknown>)[key])
-}
 
 /**
  * What `Client.connect` accepts as a URL: a string or a `Redacted` string (the secret stays out of logs and errors).
