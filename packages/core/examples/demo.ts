@@ -1,89 +1,15 @@
 /**
  * The demo: a client against an embedded mock exchange (no internet). It connects, subscribes to a ticker, prints the
  * streamed frames, makes a correlated request, survives an exchange restart (reconnect, subscription restored, frames
- * flow again), shows its latency and recording, and closes.
+ * flow again), shows its latency and recording, and closes. Its program is `Demo.run`, which `zenws demo` runs too.
  *
  * Run: pnpm demo
  */
-import { Client, Recorder, Testing } from "@zen-websocket/core"
+import { Demo } from "@zen-websocket/core"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
-import * as Option from "effect/Option"
-import * as Stream from "effect/Stream"
-import * as Fs from "node:fs"
-import * as Os from "node:os"
-import * as Path from "node:path"
 
-const channel = "ticker.BTC-PERPETUAL.100ms"
-
-const ticker = (n: number) =>
-  JSON.stringify({
-    jsonrpc: "2.0",
-    method: "subscription",
-    params: { channel, data: { instrument_name: "BTC-PERPETUAL", mark_price: 97_000 + n * 2.5, seq: n } }
-  })
-
-/** The exchange publishes a tick every 20 ms to whoever is connected. */
-const publishTicks = (server: Testing.MockServer) =>
-  Effect.iterate(1, {
-    while: () => true,
-    body: (n) => Effect.as(Effect.delay(server.injectMessage(ticker(n)), "20 millis"), n + 1)
-  })
-
-const printFrames = (client: Client.Client, count: number) =>
-  Client.stream(client, [channel]).pipe(
-    Stream.take(count),
-    Stream.runForEach((message) =>
-      Console.log(`  frame: ${message._tag === "Text" ? message.data : `<${message.data.length} bytes>`}`)
-    )
-  )
-
-const program = Effect.gen(function*() {
-  const server = yield* Testing.startMockServer()
-  const recording = Path.join(Fs.mkdtempSync(Path.join(Os.tmpdir(), "zenws-demo-")), "session.jsonl")
-  yield* Console.log(`mock exchange listening on ${server.url}`)
-
-  const client = yield* Client.connect(server.url, {
-    heartbeatConfig: { type: "ping", interval: 1_000 },
-    retryDelay: 100,
-    retryCount: Infinity,
-    recordTo: recording
-  })
-  yield* Console.log(`state: ${yield* Client.getState(client)}`)
-  const events = yield* client.eventsScoped
-  yield* events.pipe(Stream.runForEach((event) => Console.log(`  event: ${event._tag}`)), Effect.forkScoped)
-  yield* Effect.forkScoped(publishTicks(server))
-
-  yield* Console.log(`subscribing to ${channel}`)
-  yield* printFrames(client, 3)
-
-  const result = yield* Client.request(client, { method: "public/test" })
-  yield* Console.log(`request public/test -> ${JSON.stringify(result)}`)
-
-  // a tracked subscription (Client.stream unsubscribes when it ends): restored after every reconnect
-  yield* Client.subscribe(client, [channel])
-  const lifecycle = yield* client.eventsScoped
-  yield* Console.log("the exchange restarts…")
-  yield* server.restart
-  yield* lifecycle.pipe(Stream.takeUntil((e) => e._tag === "Connected"), Stream.runDrain)
-  yield* Console.log(`state: ${yield* Client.getState(client)}, subscriptions: ${yield* Client.subscriptions(client)}`)
-  yield* printFrames(client, 2)
-
-  const latency = yield* Client.getLatencyStats(client)
-  yield* Console.log(`latency: ${
-    Option.match(latency, {
-      onNone: () => "no samples",
-      onSome: (l) => `p50 ${l.p50.toFixed(2)} ms, p99 ${l.p99.toFixed(2)} ms over ${l.count} round trips`
-    })
-  }`)
-
-  yield* Client.close(client)
-  yield* Console.log(`state: ${yield* Client.getState(client)}`)
-  const meta = yield* Recorder.metadata(recording)
-  yield* Console.log(`recorded ${meta.count} frames (${meta.inbound} in, ${meta.outbound} out) to ${recording}`)
-})
-
-Effect.runPromise(Effect.scoped(program)).then(
+Effect.runPromise(Effect.scoped(Demo.run({ log: Console.log }))).then(
   () => process.exit(0),
   (error) => {
     console.error(error)

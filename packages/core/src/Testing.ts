@@ -81,6 +81,11 @@ export interface MockServerOptions {
   readonly handler?: Handler | undefined
   /** How many received frames are kept, the newest (default 10 000). */
   readonly maxReceived?: number | undefined
+  /**
+   * A script for each accepted connection (play frames to it, close it after a delay…): run in a fiber of its own,
+   * interrupted when the connection closes. A script that fails is logged (`Effect.logWarning`) and the server goes on.
+   */
+  readonly onConnection?: ((connection: MockConnection) => Effect.Effect<void>) | undefined
 }
 
 /**
@@ -434,7 +439,8 @@ const resolveOptions = (options: MockServerOptions | undefined): models.Resolved
   path: options?.path ?? "/ws",
   tls: options?.tls ?? false,
   handler: options?.handler ?? defaultHandler,
-  maxReceived: Math.max(1, options?.maxReceived ?? 10_000)
+  maxReceived: Math.max(1, options?.maxReceived ?? 10_000),
+  onConnection: options?.onConnection
 })
 
 // -------------------------------------------------------------------------------------------------------------------
@@ -595,6 +601,47 @@ export const playRecording: {
       Stream.runFoldEffect(0, (played, entry) => Effect.as(playEntry(server, entry), played + 1))
     )
 )
+
+/**
+ * Serves a recording to one connection (e.g. from `onConnection`, so every client that connects gets the whole
+ * session): its inbound frames are sent in order with their recorded gaps divided by `speed`; a recorded close frame
+ * closes the connection with its code. Resolves with the number of frames played.
+ *
+ * @example
+ * ```ts
+ * import * as Testing from "@zen-websocket/core/Testing"
+ *
+ * const server = Testing.startMockServer({
+ *   onConnection: (connection) => Testing.playRecordingTo(connection, "session.jsonl").pipe(Effect.ignore)
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ * @category faults
+ */
+export const playRecordingTo: {
+  (path: string, options?: PlayOptions): (connection: MockConnection) => Effect.Effect<number, Recorder.RecorderError>
+  (connection: MockConnection, path: string, options?: PlayOptions): Effect.Effect<number, Recorder.RecorderError>
+} = dual(
+  (args) => typeof args[0] !== "string",
+  (connection: MockConnection, path: string, options?: PlayOptions) =>
+    Recorder.script(path, { speed: options?.speed }).pipe(
+      Stream.runFold(0, (played, entry) => {
+        playEntryTo(connection, entry)
+        return played + 1
+      })
+    )
+)
+
+const playEntryTo = (connection: MockConnection, entry: Recorder.Entry): void => {
+  switch (entry.type) {
+    case "text":
+    case "binary":
+      return connection.send(entry.data)
+    case "close":
+      return isSendableCloseCode(entry.code) ? connection.close(entry.code, entry.reason) : connection.terminate()
+  }
+}
 
 const playEntry = (server: MockServer, entry: Recorder.Entry): Effect.Effect<void> => {
   switch (entry.type) {

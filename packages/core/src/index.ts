@@ -115,3 +115,10 @@ export * as Telemetry from "./Telemetry.js"
  * @since 0.1.0
  */
 export * as Recorder from "./Recorder.js"
+
+/**
+ * The demo behind `pnpm demo` and `zenws demo`.
+ *
+ * @since 0.1.0
+ */
+export * as Demo from "./Demo.js"

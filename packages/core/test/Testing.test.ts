@@ -1,8 +1,12 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Deferred, Duration, Effect, Exit, Option, pipe, Queue } from "effect"
 import type { Scope } from "effect"
+import * as Fs from "node:fs"
+import * as Os from "node:os"
+import * as Path from "node:path"
 import type { ClientOptions } from "ws"
 import { WebSocket } from "ws"
+import * as Recorder from "../src/Recorder.js"
 import * as Testing from "../src/Testing.js"
 
 // -------------------------------------------------------------------------------------------------------------------
@@ -568,4 +572,81 @@ describe("Testing.startMockServer", () => {
       assert.strictEqual(yield* client.next, "echo: via layer")
       yield* server.assertMessageSent("via layer")
     }).pipe(Effect.provide(Testing.layer({ path: "/layer" }))))
+})
+
+describe("Testing: a script per connection", () => {
+  const writeRecording = (entries: ReadonlyArray<Recorder.Entry>) =>
+    Effect.sync(() => {
+      const dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "zenws-testing-"))
+      const path = Path.join(dir, "session.jsonl")
+      Fs.writeFileSync(path, entries.map((entry) => Recorder.encodeLine(entry) + "\n").join(""))
+      return path
+    })
+
+  it.scopedLive("onConnection runs for each connection and is interrupted when it closes", () =>
+    Effect.gen(function*() {
+      const started = yield* Queue.unbounded<number>()
+      const interrupted = yield* Queue.unbounded<number>()
+      const server = yield* Testing.startMockServer({
+        onConnection: (connection) =>
+          Queue.offer(started, connection.id).pipe(
+            Effect.zipRight(Effect.sync(() => connection.send(`hello ${connection.id}`))),
+            Effect.zipRight(Effect.never),
+            Effect.onInterrupt(() => Queue.offer(interrupted, connection.id))
+          )
+      })
+      const first = yield* connect(server.url)
+      assert.strictEqual(yield* first.next, "hello 1")
+      const second = yield* connect(server.url)
+      assert.strictEqual(yield* second.next, "hello 2")
+      assert.deepStrictEqual([yield* Queue.take(started), yield* Queue.take(started)], [1, 2])
+      yield* Effect.sync(() => first.ws.close(1000))
+      assert.strictEqual(yield* Queue.take(interrupted).pipe(Effect.timeout("2 seconds")), 1)
+      assert.isTrue(Option.isNone(yield* Queue.poll(interrupted)))
+    }))
+
+  it.scopedLive("a failing onConnection is logged and the connection is still served", () =>
+    Effect.gen(function*() {
+      const server = yield* Testing.startMockServer({ onConnection: () => Effect.dieMessage("boom") })
+      const client = yield* connect(server.url)
+      yield* client.send("still here")
+      assert.strictEqual(yield* client.next, "echo: still here")
+    }))
+
+  it.scopedLive("playRecordingTo plays the inbound frames to that connection only, then its close", () =>
+    Effect.gen(function*() {
+      const ts = (ms: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, 0, ms)).toISOString().replace("Z", "000Z")
+      const withClose = yield* writeRecording([
+        { ts: ts(0), dir: "in", type: "text", data: "one" },
+        { ts: ts(5), dir: "out", type: "text", data: "not played" },
+        { ts: ts(10), dir: "in", type: "binary", data: Uint8Array.from([1, 2, 3]), binary: true },
+        { ts: ts(15), dir: "in", type: "text", data: "three" },
+        { ts: ts(20), dir: "in", type: "close", code: 4001, reason: "recorded close" }
+      ])
+      const frames = yield* writeRecording([
+        { ts: ts(0), dir: "in", type: "text", data: "a" },
+        { ts: ts(10), dir: "in", type: "text", data: "b" }
+      ])
+      const played = yield* Deferred.make<number>()
+      const server = yield* Testing.startMockServer({
+        onConnection: (connection) =>
+          connection.id === 1
+            ? Effect.orDie(Testing.playRecordingTo(connection, withClose, { speed: 10 }))
+            : pipe(
+              connection,
+              Testing.playRecordingTo(frames),
+              Effect.orDie,
+              Effect.flatMap((n) => Deferred.succeed(played, n))
+            )
+      })
+      const first = yield* connect(server.url)
+      assert.strictEqual(yield* first.next, "one")
+      assert.deepStrictEqual(yield* first.next, Uint8Array.from([1, 2, 3]))
+      assert.strictEqual(yield* first.next, "three")
+      assert.deepStrictEqual(yield* first.closed, { code: 4001, reason: "recorded close" })
+      const second = yield* connect(server.url)
+      assert.strictEqual(yield* Deferred.await(played).pipe(Effect.timeout("2 seconds")), 2)
+      assert.deepStrictEqual([yield* second.next, yield* second.next], ["a", "b"])
+      assert.isTrue(Option.isNone(yield* second.nextWithin(50)))
+    }))
 })

@@ -83,4 +83,5 @@ export interface ResolvedOptions {
   readonly tls: boolean
   readonly handler: Handler
   readonly maxReceived: number
+  readonly onConnection: ((connection: MockConnection) => Effect.Effect<void>) | undefined
 }

@@ -3,6 +3,7 @@
  * for frames and connections, and the server object `Testing.startMockServer` returns. Its faults, matchers, TLS
  * credentials and state live in the `mock*` modules beside it.
  */
+import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as FiberId from "effect/FiberId"
 import * as Queue from "effect/Queue"
@@ -19,6 +20,7 @@ import type {
   DisconnectMode,
   Frame,
   Matcher,
+  MockConnection,
   ReceivedFrame,
   Reply,
   ResolvedOptions,
@@ -235,6 +237,11 @@ const acceptConnection = (state: State, ws: WebSocket, request: UpgradeRequest):
   ws.on("error", (cause) => logWarning(state, `connection ${connection.id} error`, cause))
   ws.once("close", () => onClose(state, connection))
   connection.handlerFiber = Runtime.runFork(state.runtime)(runHandlerLoop(state, connection))
+  const script = state.options.onConnection
+  // interruptible: the runtime was captured in the server's (uninterruptible) acquire
+  if (script !== undefined) {
+    connection.scriptFiber = Runtime.runFork(state.runtime)(Effect.interruptible(runScript(connection, script)))
+  }
   notify(state.onConnectionOpened, state.totalConnections)
 }
 
@@ -247,6 +254,7 @@ const makeConnection = (state: State, ws: WebSocket, request: UpgradeRequest): C
     outbox: [],
     flushTimer: undefined,
     handlerFiber: undefined,
+    scriptFiber: undefined,
     api: {
       id,
       request,
@@ -290,6 +298,7 @@ const onClose = (state: State, connection: Connection): void => {
   if (connection.flushTimer !== undefined) clearTimeout(connection.flushTimer)
   connection.outbox.length = 0
   connection.handlerFiber?.unsafeInterruptAsFork(FiberId.none)
+  connection.scriptFiber?.unsafeInterruptAsFork(FiberId.none)
   notify(state.onConnectionClosed, connection.id)
 }
 
@@ -303,6 +312,18 @@ const handleFrame = (state: State, connection: Connection, frame: Frame): Effect
     Effect.flatMap((reply) => Effect.sync(() => sendReply(state, connection, reply))),
     Effect.catchAllCause((cause) =>
       Effect.logWarning(`zen-websocket mock server: handler failed on connection ${connection.id}`, cause)
+    )
+  )
+
+const runScript = (
+  connection: Connection,
+  script: (connection: MockConnection) => Effect.Effect<void>
+): Effect.Effect<void> =>
+  Effect.suspend(() => script(connection.api)).pipe(
+    Effect.catchAllCause((cause) =>
+      Cause.isInterruptedOnly(cause)
+        ? Effect.void
+        : Effect.logWarning(`zen-websocket mock server: onConnection failed on connection ${connection.id}`, cause)
     )
   )
 

@@ -42,6 +42,7 @@ export interface Connection {
   readonly api: MockConnection
   flushTimer: ReturnType<typeof setTimeout> | undefined
   handlerFiber: Fiber.RuntimeFiber<never> | undefined
+  scriptFiber: Fiber.RuntimeFiber<void> | undefined
 }
 
 export type Listeners<A> = Set<(value: A) => void>
