@@ -20,8 +20,9 @@ await esbuild.build({
   minifySyntax: true,
   minifyWhitespace: true,
   sourcemap: "linked",
-  // ws loads these optional native helpers when they are installed
-  external: ["bufferutil", "utf-8-validate"],
+  // ws loads these optional native helpers when they are installed; selfsigned (for `serve --tls`) is a CommonJS
+  // package that core imports dynamically: loaded by Node from the package's dependencies, not bundled
+  external: ["bufferutil", "utf-8-validate", "selfsigned"],
   banner: {
     js: "#!/usr/bin/env node\n" +
       "import { createRequire as __zenwsCreateRequire } from \"node:module\";\n" +

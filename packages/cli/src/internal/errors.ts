@@ -33,7 +33,9 @@ const fallbacks: Record<string, (error: { readonly message?: unknown }) => Error
   }),
   MockServerError: (error) => ({
     message: String(error.message),
-    suggestion: "Pick another --port (0 picks a free one), or stop whatever listens on it"
+    suggestion: String(error.message).includes("listen")
+      ? "Pick another --port (0 picks a free one), or stop whatever listens on it"
+      : "Run with --verbose to see the cause"
   })
 }
 
