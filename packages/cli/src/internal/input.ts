@@ -29,10 +29,12 @@ export const lines = (output: Output): Effect.Effect<Stream.Stream<string>, neve
         }
         return { rl, terminal }
       }),
-      ({ rl }) =>
+      ({ rl, terminal }) =>
         Effect.sync(() => {
           output.attachPrompt(undefined)
           rl.close()
+          // leave the prompt's line: what is printed next starts on a line of its own
+          if (terminal) process.stdout.write("\n")
           // a pipe still open must not keep the process alive
           process.stdin.destroy()
         })
