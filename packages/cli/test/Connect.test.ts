@@ -75,7 +75,8 @@ describe("zenws connect, piped", () => {
       const exited = yield* running.exited()
       assert.strictEqual(exited.code, 2, exited.stderr)
       assert.match(exited.stderr, /^\* disconnected: code 1006/m)
-      assert.match(exited.stderr, /^\* gave up after/m)
+      assert.match(exited.stderr, /^\* gave up: no more reconnection attempts$/m)
+      assert.match(exited.stderr, /^\* closed$/m)
       assert.match(exited.stderr, /^error: /m)
     }))
 

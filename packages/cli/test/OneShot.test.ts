@@ -28,7 +28,11 @@ describe("zenws request", () => {
       const server = yield* Testing.startMockServer({
         handler: (frame) => {
           const request = JSON.parse(frame._tag === "Text" ? frame.data : "{}") as { id: number }
-          return JSON.stringify({ jsonrpc: "2.0", id: request.id, error: { code: -32601, message: "Method not found" } })
+          return JSON.stringify({
+            jsonrpc: "2.0",
+            id: request.id,
+            error: { code: -32601, message: "Method not found" }
+          })
         }
       })
       const run = yield* runZenws(["request", server.url, "no/such"])
@@ -97,7 +101,14 @@ describe.runIf(runPython)("zenws request against python3-websockets", () => {
       ])
       assert.strictEqual(error.code, 1, error.stderr)
       assert.match(error.stderr, /13009/)
-      const slow = yield* runZenws(["request", `${origin}/slow`, "public/slow", "{\"delayMs\":3000}", "--timeout", "300"])
+      const slow = yield* runZenws([
+        "request",
+        `${origin}/slow`,
+        "public/slow",
+        "{\"delayMs\":3000}",
+        "--timeout",
+        "300"
+      ])
       assert.strictEqual(slow.code, 3, slow.stderr)
     }))
 })

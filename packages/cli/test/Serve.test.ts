@@ -4,7 +4,7 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import * as Client from "@zen-websocket/core/Client"
-import * as ClientEvent from "@zen-websocket/core/ClientEvent"
+import type * as ClientEvent from "@zen-websocket/core/ClientEvent"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"

@@ -39,7 +39,9 @@ export const run = (config: ConnectConfig, output: Output) =>
 
     const messages = yield* client.messagesScoped
     yield* Effect.forkScoped(Stream.runForEachChunk(messages, (chunk) =>
-      Effect.sync(() => Chunk.forEach(chunk, (m) => output.line(Render.message(m, style))))))
+      Effect.sync(() =>
+        Chunk.forEach(chunk, (m) => output.line(Render.message(m, style)))
+      )))
 
     if (config.subscribe.length > 0) {
       yield* Client.subscribe(client, config.subscribe)
@@ -52,7 +54,9 @@ export const run = (config: ConnectConfig, output: Output) =>
     let failed = 0
     let sent = 0
     const sendLine = (line: string) => {
-      if (line.trim() === "") return Effect.void
+      if (line.trim() === "") {
+        return Effect.void
+      }
       const frame = encoding === undefined ? line : Render.decodeBytes(line, encoding)
       if (frame === undefined) {
         failed++
@@ -61,7 +65,8 @@ export const run = (config: ConnectConfig, output: Output) =>
       }
       return Client.sendMessage(client, frame).pipe(
         Effect.matchEffect({
-          onSuccess: () => Effect.sync(() => sent++),
+          onSuccess: () =>
+            Effect.sync(() => sent++),
           onFailure: (error) =>
             Effect.sync(() => {
               failed++

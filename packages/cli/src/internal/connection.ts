@@ -114,13 +114,14 @@ export const isNormalEnd = (cause: unknown): boolean =>
   typeof cause === "object" && cause !== null && (cause as { _tag?: unknown })._tag === "Disconnected" &&
   [1000, 1001].includes((cause as { code: number }).code)
 
-/** Closes the client now (1000) — before the scope's own finalizers — and says so. */
+/** Closes the client now (1000 if the link is up) — before the scope's own finalizers — and says so. */
 export const closeOnExit = (client: Client.Client, output: Output, say: boolean) =>
   Effect.addFinalizer(() =>
-    Effect.zipRight(
-      Client.close(client),
-      Effect.sync(() => {
-        if (say) output.error(output.paint("dim", "* closed (1000)"))
-      })
-    )
+    Effect.flatMap(Client.getState(client), (state) =>
+      Effect.zipRight(
+        Client.close(client),
+        Effect.sync(() => {
+          if (say) output.error(output.paint("dim", state === "connected" ? "* closed (1000)" : "* closed"))
+        })
+      ))
   )

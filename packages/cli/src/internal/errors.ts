@@ -2,11 +2,11 @@
  * The command line's own error, and how any error is told to the user: `ErrorHandler.explain`'s message and
  * suggestion on stderr, the cause with its stack under `--verbose`, and the exit code of the table.
  */
+import * as ErrorHandler from "@zen-websocket/core/ErrorHandler"
 import * as Cause from "effect/Cause"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Predicate from "effect/Predicate"
-import * as ErrorHandler from "@zen-websocket/core/ErrorHandler"
 import * as ExitCodes from "./exitCodes.js"
 import type { Output } from "./output.js"
 

@@ -70,14 +70,18 @@ const dialect = Options.text("dialect").pipe(
   ),
   Options.withDefault("jsonrpc"),
   Options.withDescription(
-    `how --subscribe frames are built and confirmed: ${Dialects.all.map((d) => `${d.name} (${d.description})`).join("; ")}`
+    `how --subscribe frames are built and confirmed: ${
+      Dialects.all.map((d) => `${d.name} (${d.description})`).join("; ")
+    }`
   )
 )
 
 const binary = Options.choice("binary", ["hex", "base64"]).pipe(
   Options.optional,
-  Options.withDescription("lines you type (or the message) are hex/base64 and go out as binary frames; binary frames " +
-    "received are printed in that encoding (default base64)")
+  Options.withDescription(
+    "lines you type (or the message) are hex/base64 and go out as binary frames; binary frames " +
+      "received are printed in that encoding (default base64)"
+  )
 )
 
 /** @internal */

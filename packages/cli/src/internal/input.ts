@@ -33,8 +33,8 @@ export const lines = (output: Output): Effect.Effect<Stream.Stream<string>, neve
         Effect.sync(() => {
           output.attachPrompt(undefined)
           rl.close()
-          // leave the prompt's line: what is printed next starts on a line of its own
-          if (terminal) process.stdout.write("\n")
+          // the prompt goes: what is printed next starts at the beginning of its line
+          if (terminal) process.stdout.write("\r\x1b[2K")
           // a pipe still open must not keep the process alive
           process.stdin.destroy()
         })

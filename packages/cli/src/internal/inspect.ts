@@ -154,9 +154,9 @@ const list = (items: ReadonlyArray<{ readonly value: string; readonly count: num
 /** @internal */
 export const render = (s: Summary, output: Output): Array<string> => {
   const label = (text: string) => output.paintOut("bold", text.padEnd(12))
-  const sizeLabel = (upTo: number | null, i: number) =>
+  const sizeLabel = (upTo: number | null) =>
     upTo === null ? `> ${Render.bytes(sizeBuckets[sizeBuckets.length - 1])}` : `≤ ${Render.bytes(upTo)}`
-  const sizeRows = s.sizes.histogram.map((b, i) => [sizeLabel(b.upTo, i), b.count, String(b.count)] as const)
+  const sizeRows = s.sizes.histogram.map((b) => [sizeLabel(b.upTo), b.count, String(b.count)] as const)
   const perSecond = (n: number) => (n / s.rate.bucketSeconds).toFixed(1)
   const rateRows = s.rate.frames.map((n, i) =>
     [`+${i * s.rate.bucketSeconds} s`, n, `${n} frame${n === 1 ? "" : "s"} (${perSecond(n)}/s)`] as const

@@ -2,6 +2,7 @@
  * ANSI styles only for a terminal: `NO_COLOR` turns them off, `FORCE_COLOR` keeps them on a pipe.
  */
 
+// eslint-disable-next-line no-control-regex
 const ansi = /\x1b\[[0-9;]*m/g
 
 /** @internal */

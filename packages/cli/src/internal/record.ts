@@ -26,7 +26,9 @@ export const run = (config: RecordConfig, output: Output) =>
     const recorder = yield* Recorder.make(config.output)
     yield* summarise(config.output, output)
     output.error(output.paint("dim", `* recording ${config.url} to ${config.output}`))
+    const connecting = performance.now()
     const client = yield* Client.connect(config.url, options).pipe(Effect.provideService(Recorder.Recorder, recorder))
+    output.error(output.paint("dim", `* connected in ${Math.round(performance.now() - connecting)} ms`))
     yield* Connection.closeOnExit(client, output, true)
     const gaveUp = yield* Connection.watch(client, output, true)
     const messages = yield* client.messagesScoped
@@ -66,7 +68,12 @@ export const run = (config: RecordConfig, output: Output) =>
       }))
     const ended = Effect.flatMap(Deferred.await(gaveUp), (cause) =>
       Connection.isNormalEnd(cause) ? Effect.void : Effect.fail(cause))
-    const stops = [count, ended, ...Option.toArray(Option.map(config.duration, (ms) => Effect.sleep(ms)))]
+    const stops = [
+      count,
+      ended,
+      ...Option.toArray(Option.map(config.duration, (ms) =>
+        Effect.sleep(ms)))
+    ]
     yield* Effect.raceAll(stops)
   })
 

@@ -120,7 +120,10 @@ const eventLines: {
   Connected: (e) => `connected in ${e.connectTimeMs} ms`,
   Disconnected: (e) => `disconnected: code ${e.code}${e.reason === "" ? "" : ` (${e.reason})`}`,
   Reconnecting: (e) => `reconnecting in ${Math.round(e.delayMs)} ms (attempt ${e.attempt})`,
-  GaveUp: (e) => `gave up after ${e.attempts} attempt${e.attempts === 1 ? "" : "s"}`,
+  GaveUp: (e) =>
+    e.attempts === 0
+      ? "gave up: no more reconnection attempts"
+      : `gave up after ${e.attempts} attempt${e.attempts === 1 ? "" : "s"}`,
   HeartbeatMissed: (e) => `heartbeat: ${e.missed} pong${e.missed === 1 ? "" : "s"} missed`,
   SubscriptionsRestored: (e) =>
     `subscriptions restored: ${e.channels.join(", ") || "none"}` +

@@ -48,10 +48,12 @@ export const run = (config: ServeConfig, output: Output) =>
         const server = yield* Deferred.await(ready)
         const faults: Array<Effect.Effect<void>> = []
         if (replay !== undefined) {
-          faults.push(Testing.playRecordingTo(connection, replay, { speed: config.speed }).pipe(
-            Effect.tap((n) => log(`[${connection.id}] played ${n} frames of ${replay}`)),
-            Effect.catchAll((error) => Effect.sync(() => output.error(error.message)))
-          ))
+          faults.push(
+            Testing.playRecordingTo(connection, replay, { speed: config.speed }).pipe(
+              Effect.tap((n) => log(`[${connection.id}] played ${n} frames of ${replay}`)),
+              Effect.catchAll((error) => Effect.sync(() => output.error(error.message)))
+            )
+          )
         }
         if (Option.isSome(config.halfOpenAfter) && connection.id === 1) {
           faults.push(Effect.delay(

@@ -92,7 +92,9 @@ export const spawn = (
         }
         const timer = setTimeout(() => {
           cleanup()
-          resume(Effect.fail(new ProcessError({ message: `no ${pattern} on ${stream} in ${timeoutMs} ms: ${describe()}` })))
+          resume(
+            Effect.fail(new ProcessError({ message: `no ${pattern} on ${stream} in ${timeoutMs} ms: ${describe()}` }))
+          )
         }, timeoutMs)
         const cleanup = () => {
           clearTimeout(timer)
