@@ -1,16 +1,19 @@
-// Bundles the `zenws` executable into dist/: a small entry (dist/bin.js) that answers --help and --version from
-// dist/help.json, the command tree with @effect/cli (dist/main.js), and one chunk per command body, loaded when that
-// command runs. Then renders help.json by running dist/main.js itself, so the texts are @effect/cli's own.
+// Bundles the `zenws` executable into dist/bin (the library modules are built beside it, into dist/esm, dist/cjs and
+// dist/dts, by scripts/build-package.ts): a small entry (zenws.js) that answers --help and --version from help.json,
+// the command tree with @effect/cli (main.js), and one chunk per command body, loaded when that command runs. Then
+// renders help.json by running main.js itself, so the texts are @effect/cli's own. Workspace packages are bundled
+// from their sources (the @zen-websocket/source condition), so nothing has to be built first.
 import * as esbuild from "esbuild"
 import * as ChildProcess from "node:child_process"
 import * as Fs from "node:fs"
 
-Fs.rmSync(new URL("dist/chunks", import.meta.url), { recursive: true, force: true })
+Fs.rmSync(new URL("dist/bin", import.meta.url), { recursive: true, force: true })
 
 await esbuild.build({
   absWorkingDir: new URL(".", import.meta.url).pathname,
-  entryPoints: { bin: "src/bin.ts", main: "src/main.ts" },
-  outdir: "dist",
+  entryPoints: { zenws: "src/bin/zenws.ts", main: "src/bin/main.ts" },
+  outdir: "dist/bin",
+  conditions: ["@zen-websocket/source"],
   chunkNames: "chunks/[name]-[hash]",
   bundle: true,
   splitting: true,
@@ -20,9 +23,8 @@ await esbuild.build({
   minifySyntax: true,
   minifyWhitespace: true,
   sourcemap: "linked",
-  // ws loads these optional native helpers when they are installed; selfsigned (for `serve --tls`) is a CommonJS
-  // package that core imports dynamically: loaded by Node from the package's dependencies, not bundled
-  external: ["bufferutil", "utf-8-validate", "selfsigned"],
+  // ws loads these optional native helpers when they are installed
+  external: ["bufferutil", "utf-8-validate"],
   banner: {
     js: "#!/usr/bin/env node\n" +
       "import { createRequire as __zenwsCreateRequire } from \"node:module\";\n" +
@@ -30,11 +32,11 @@ await esbuild.build({
   },
   logLevel: "warning"
 })
-Fs.chmodSync(new URL("dist/bin.js", import.meta.url), 0o755)
+Fs.chmodSync(new URL("dist/bin/zenws.js", import.meta.url), 0o755)
 
 // the pre-rendered texts of `zenws --help`, `zenws <command> --help` and `zenws --version` (styles kept: bin.js strips
 // them off a terminal exactly as main.js does)
-const main = new URL("dist/main.js", import.meta.url).pathname
+const main = new URL("dist/bin/main.js", import.meta.url).pathname
 const render = (args) =>
   ChildProcess.execFileSync(process.execPath, [main, ...args], {
     encoding: "utf8",
@@ -46,4 +48,4 @@ const help = {
   "--version": render(["--version"]),
   ...Object.fromEntries(commands.map((command) => [`${command} --help`, render([command, "--help"])]))
 }
-Fs.writeFileSync(new URL("dist/help.json", import.meta.url), JSON.stringify(help))
+Fs.writeFileSync(new URL("dist/bin/help.json", import.meta.url), JSON.stringify(help))

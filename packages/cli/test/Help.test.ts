@@ -1,6 +1,6 @@
 /**
  * `--help`, `--version`, shell completion and bad input, from the built executable; the pre-rendered help of
- * dist/bin.js is @effect/cli's own rendering (dist/main.js).
+ * dist/bin/zenws.js is @effect/cli's own rendering (dist/bin/main.js).
  */
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"

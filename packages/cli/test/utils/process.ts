@@ -1,5 +1,5 @@
 /**
- * Child processes for the tests: the built `zenws` (dist/bin.js) and Debian's python3-websockets server. Each one is
+ * Child processes for the tests: the built `zenws` (dist/bin/zenws.js) and Debian's python3-websockets server. Each one is
  * scoped (killed when the test ends) and its output is read as it comes, so tests wait for lines, never for time.
  */
 import * as Data from "effect/Data"
@@ -9,8 +9,8 @@ import type * as Scope from "effect/Scope"
 import * as ChildProcess from "node:child_process"
 import { fileURLToPath } from "node:url"
 
-export const bin = fileURLToPath(new URL("../../dist/bin.js", import.meta.url))
-export const main = fileURLToPath(new URL("../../dist/main.js", import.meta.url))
+export const bin = fileURLToPath(new URL("../../dist/bin/zenws.js", import.meta.url))
+export const main = fileURLToPath(new URL("../../dist/bin/main.js", import.meta.url))
 
 export class ProcessError extends Data.TaggedError("ProcessError")<{ readonly message: string }> {}
 

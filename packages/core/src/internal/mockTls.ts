@@ -37,7 +37,9 @@ const isModuleNotFound = (cause: unknown): boolean =>
   Predicate.hasProperty(cause, "code") && (cause.code === "ERR_MODULE_NOT_FOUND" || cause.code === "MODULE_NOT_FOUND")
 
 const generateCredentials = async (): Promise<Credentials> => {
-  const selfsigned = await import("selfsigned")
+  const imported = await import("selfsigned")
+  // a CommonJS package: Node finds its named exports, a bundler in Node mode (the zenws bundle) only `default`
+  const selfsigned = typeof imported.generate === "function" ? imported : imported.default
   return new Promise<Credentials>((resolve, reject) => {
     selfsigned.generate(
       [{ name: "commonName", value: host }],

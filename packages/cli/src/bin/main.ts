@@ -1,5 +1,5 @@
 /**
- * The `zenws` executable, all of it (`bin.ts` answers `--help` and `--version` without loading this).
+ * The `zenws` executable, all of it (`zenws.ts` answers `--help` and `--version` without loading this).
  *
  * @since 0.1.0
  */
@@ -13,8 +13,8 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
-import * as Cli from "./Cli.js"
-import { plain } from "./internal/plain.js"
+import * as Cli from "../Cli.js"
+import { plain } from "../internal/plain.js"
 
 // `zenws … | head`: once the reader is gone, end the way Ctrl-C does (recordings flushed, close frame sent)
 process.stdout.on("error", (error: NodeJS.ErrnoException) => {
