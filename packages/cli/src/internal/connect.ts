@@ -4,7 +4,6 @@
  * client gives up; every end closes with 1000 and leaves the recording complete.
  */
 import * as Client from "@zen-websocket/core/Client"
-import * as Recorder from "@zen-websocket/core/Recorder"
 import * as Chunk from "effect/Chunk"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
@@ -33,7 +32,13 @@ export const run = (config: ConnectConfig, output: Output) =>
     const started = performance.now()
     const client = yield* Client.connect(config.url, options)
     output.error(output.paint("dim", `* connected in ${Math.round(performance.now() - started)} ms`))
-    if (recordTo !== undefined) yield* reportRecording(recordTo, output)
+    if (recordTo !== undefined) {
+      yield* Connection.summariseOnExit(
+        recordTo,
+        output,
+        (meta) => `recorded ${meta.count} frames (${meta.inbound} in, ${meta.outbound} out) to ${recordTo}`
+      )
+    }
     yield* Connection.closeOnExit(client, output, true)
     const gaveUp = yield* Connection.watch(client, output, true)
 
@@ -92,17 +97,3 @@ export const run = (config: ConnectConfig, output: Output) =>
       Connection.isNormalEnd(cause) ? Effect.void : Effect.fail(cause))
     yield* Effect.raceFirst(input, ended)
   })
-
-const reportRecording = (path: string, output: Output) =>
-  Effect.addFinalizer(() =>
-    Recorder.metadata(path).pipe(
-      Effect.match({
-        onFailure: (error) => output.error(`${output.paint("red", "recording:")} ${explain(error).message}`),
-        onSuccess: (meta) =>
-          output.error(output.paint(
-            "dim",
-            `* recorded ${meta.count} frames (${meta.inbound} in, ${meta.outbound} out) to ${path}`
-          ))
-      })
-    )
-  )

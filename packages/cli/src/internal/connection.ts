@@ -5,6 +5,7 @@
 import * as Client from "@zen-websocket/core/Client"
 import type * as ClientEvent from "@zen-websocket/core/ClientEvent"
 import type * as ClientOptions from "@zen-websocket/core/ClientOptions"
+import * as Recorder from "@zen-websocket/core/Recorder"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
@@ -12,7 +13,7 @@ import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as Fs from "node:fs"
 import * as Dialects from "./dialects.js"
-import { CliError } from "./errors.js"
+import { CliError, explain } from "./errors.js"
 import type { Output } from "./output.js"
 import * as Render from "./render.js"
 
@@ -124,4 +125,15 @@ export const closeOnExit = (client: Client.Client, output: Output, say: boolean)
           if (say) output.error(output.paint("dim", state === "connected" ? "* closed (1000)" : "* closed"))
         })
       ))
+  )
+
+/** Once everything registered after it has closed (the client, so the recording is flushed): what the file holds. */
+export const summariseOnExit = (path: string, output: Output, describe: (meta: Recorder.Metadata) => string) =>
+  Effect.addFinalizer(() =>
+    Recorder.metadata(path).pipe(
+      Effect.match({
+        onFailure: (error) => output.error(`${output.paint("red", "recording:")} ${explain(error).message}`),
+        onSuccess: (meta) => output.error(output.paint("dim", `* ${describe(meta)}`))
+      })
+    )
   )

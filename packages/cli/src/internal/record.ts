@@ -11,7 +11,6 @@ import * as Option from "effect/Option"
 import * as Schedule from "effect/Schedule"
 import * as Stream from "effect/Stream"
 import * as Connection from "./connection.js"
-import { explain } from "./errors.js"
 import type { RecordConfig } from "./flags.js"
 import type { Output } from "./output.js"
 import * as Render from "./render.js"
@@ -24,7 +23,13 @@ export const run = (config: RecordConfig, output: Output) =>
       dialect: config.dialect
     }, output)
     const recorder = yield* Recorder.make(config.output)
-    yield* summarise(config.output, output)
+    yield* Connection.summariseOnExit(
+      config.output,
+      output,
+      (meta) =>
+        `${config.output}: ${meta.count} frames (${meta.inbound} in, ${meta.outbound} out) over ` +
+        Render.duration(meta.durationMs)
+    )
     output.error(output.paint("dim", `* recording ${config.url} to ${config.output}`))
     const connecting = performance.now()
     const client = yield* Client.connect(config.url, options).pipe(Effect.provideService(Recorder.Recorder, recorder))
@@ -76,19 +81,3 @@ export const run = (config: RecordConfig, output: Output) =>
     ]
     yield* Effect.raceAll(stops)
   })
-
-/** After the client closed (and flushed): what the file holds. */
-const summarise = (path: string, output: Output) =>
-  Effect.addFinalizer(() =>
-    Recorder.metadata(path).pipe(
-      Effect.match({
-        onFailure: (error) => output.error(`${output.paint("red", "recording:")} ${explain(error).message}`),
-        onSuccess: (meta) =>
-          output.error(output.paint(
-            "dim",
-            `* ${path}: ${meta.count} frames (${meta.inbound} in, ${meta.outbound} out) over ` +
-              Render.duration(meta.durationMs)
-          ))
-      })
-    )
-  )

@@ -3,13 +3,11 @@
  */
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
-import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import * as Client from "../Client.js"
-import type { DemoError, DemoOptions } from "../Demo.js"
 import * as Recorder from "../Recorder.js"
 import * as Testing from "../Testing.js"
 
@@ -29,8 +27,11 @@ const publishTicks = (server: Testing.MockServer) =>
     body: (n) => Effect.as(Effect.delay(server.injectMessage(ticker(n)), "20 millis"), n + 1)
   })
 
-/** @internal */
-export const run = (options?: DemoOptions): Effect.Effect<void, DemoError, Scope.Scope> =>
+/** @internal (typed by `Demo.run`) */
+export const run = (options?: {
+  readonly log?: ((line: string) => Effect.Effect<void>) | undefined
+  readonly directory?: string | undefined
+}) =>
   Effect.gen(function*() {
     const log = options?.log ?? Effect.log
     const printFrames = (client: Client.Client, count: number) =>
