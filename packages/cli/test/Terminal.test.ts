@@ -1,6 +1,7 @@
 /**
- * The interactive `zenws connect` under a real terminal: tmux (Debian's package) runs it in a pane, the test types
- * with `send-keys` and reads the screen with `capture-pane`. Skipped (saying why) when tmux is not installed.
+ * `zenws` under a real terminal: tmux (Debian's package) runs it in a pane, the test types with `send-keys` and reads
+ * the screen with `capture-pane`. The interactive `connect`, `record`'s status line, `replay`'s progress bar. Skipped
+ * (saying why) when tmux is not installed.
  */
 import { assert, describe, it } from "@effect/vitest"
 import * as Recorder from "@zen-websocket/core/Recorder"
@@ -21,60 +22,64 @@ if (!tmuxReady) console.warn("Terminal tests skipped: install tmux (`apt-get ins
 
 class TmuxError extends Data.TaggedError("TmuxError")<{ readonly message: string }> {}
 
-/** A tmux server of our own (its own socket), killed when the scope closes. */
-const tmux = Effect.acquireRelease(
-  Effect.sync(() => {
+/**
+ * `zenws <args>` in a pane of a tmux server of our own (its own socket, killed when the scope closes). `until` waits
+ * for the screen to match (polled every 50 ms, at most 10 s); `keys` types.
+ */
+const pane = (args: string) =>
+  Effect.gen(function*() {
     const socket = `zenws-test-${process.pid}-${Math.random().toString(36).slice(2)}`
-    const run = (...args: Array<string>) =>
-      Effect.sync(() => ChildProcess.execFileSync("tmux", ["-L", socket, ...args], { encoding: "utf8" }))
-    return { socket, run }
-  }),
-  ({ run }) => Effect.ignore(Effect.try(() => Effect.runSync(run("kill-server"))))
-)
+    const run = (...argv: Array<string>) =>
+      Effect.sync(() => ChildProcess.execFileSync("tmux", ["-L", socket, ...argv], { encoding: "utf8" }))
+    const command = `${process.execPath} ${bin} ${args}; echo "EXITED $?"; sleep 60`
+    yield* Effect.acquireRelease(
+      run("new-session", "-d", "-s", "zenws", "-x", "150", "-y", "50", command),
+      () => Effect.ignore(Effect.try(() => Effect.runSync(run("kill-server"))))
+    )
+    const screen = run("capture-pane", "-p", "-t", "zenws", "-S", "-200")
+    const until = (pattern: RegExp) =>
+      screen.pipe(
+        Effect.filterOrFail(
+          (text) => pattern.test(text),
+          (text) => new TmuxError({ message: `no ${pattern} on the screen:\n${text}` })
+        ),
+        Effect.retry(Schedule.spaced("50 millis").pipe(Schedule.upTo("10 seconds")))
+      )
+    const keys = (...keys: Array<string>) => run("send-keys", "-t", "zenws", ...keys)
+    return { until, keys }
+  })
 
-describe.runIf(tmuxReady)("zenws connect in a terminal (tmux)", () => {
+const tempFile = (name: string) => Path.join(Fs.mkdtempSync(Path.join(Os.tmpdir(), "zenws-tmux-")), name)
+
+describe.runIf(tmuxReady)("zenws in a terminal (tmux)", () => {
   it.scopedLive(
-    "typed lines go out, frames print above the prompt, Ctrl-C closes with 1000 and keeps the recording",
+    "connect: typed lines go out, frames print above the prompt, Ctrl-C closes with 1000 and keeps the recording",
     () =>
       Effect.gen(function*() {
         const server = yield* Testing.startMockServer()
-        const recording = Path.join(Fs.mkdtempSync(Path.join(Os.tmpdir(), "zenws-tmux-")), "session.jsonl")
-        const { run } = yield* tmux
-        const command =
-          `${process.execPath} ${bin} connect ${server.url} --record ${recording}; echo "EXITED $?"; sleep 60`
-        yield* run("new-session", "-d", "-s", "zenws", "-x", "150", "-y", "50", command)
-        const screen = run("capture-pane", "-p", "-t", "zenws", "-S", "-200")
-        /** the screen once it matches (polled every 50 ms, at most 10 s) */
-        const until = (pattern: RegExp) =>
-          screen.pipe(
-            Effect.filterOrFail(
-              (text) => pattern.test(text),
-              (text) => new TmuxError({ message: `no ${pattern} on the screen:\n${text}` })
-            ),
-            Effect.retry(Schedule.spaced("50 millis").pipe(Schedule.upTo("10 seconds")))
-          )
+        const recording = tempFile("session.jsonl")
+        const { keys, until } = yield* pane(`connect ${server.url} --record ${recording}`)
         yield* until(/type a message and press Enter/)
         yield* until(/^>\s*$/m)
 
-        yield* run("send-keys", "-t", "zenws", "-l", "hello from tmux")
-        yield* run("send-keys", "-t", "zenws", "Enter")
+        yield* keys("-l", "hello from tmux")
+        yield* keys("Enter")
         yield* until(/^< \d\d:\d\d:\d\d\.\d{3} echo: hello from tmux$/m)
 
-        yield* run("send-keys", "-t", "zenws", "-l", "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"public/test\"}")
-        yield* run("send-keys", "-t", "zenws", "Enter")
+        yield* keys("-l", "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"public/test\"}")
+        yield* keys("Enter")
         // the reply, pretty-printed on several lines
         yield* until(
           /^< [\d:.]+ \{\n {2}"jsonrpc": "2\.0",\n {2}"id": 1,\n {2}"result": \{\n {4}"version": "mock"\n {2}\}\n\}$/m
         )
 
         // a frame arriving while a line is half typed: printed above, the typed text stays at the prompt
-        yield* run("send-keys", "-t", "zenws", "-l", "half typed")
+        yield* keys("-l", "half typed")
         yield* until(/^> half typed$/m)
         yield* server.injectMessage("pushed while typing")
-        const pushed = yield* until(/^< [\d:.]+ pushed while typing\n> half typed$/m)
-        assert.include(pushed, "pushed while typing")
+        yield* until(/^< [\d:.]+ pushed while typing\n> half typed$/m)
 
-        yield* run("send-keys", "-t", "zenws", "C-c")
+        yield* keys("C-c")
         const ended = yield* until(/^EXITED \d+$/m)
         assert.match(ended, /^\* closed \(1000\)$/m)
         assert.match(ended, /^EXITED 0$/m)
@@ -95,4 +100,43 @@ describe.runIf(tmuxReady)("zenws connect in a terminal (tmux)", () => {
       }).pipe(Effect.timeout("40 seconds")),
     60_000
   )
+
+  it.scopedLive(
+    "record: frames, bytes, rate and time on a status line, cleared at the end",
+    () =>
+      Effect.gen(function*() {
+        const server = yield* Testing.startMockServer({ handler: Testing.silentHandler })
+        const { until } = yield* pane(`record ${server.url} -o ${tempFile("status.jsonl")} --count 3`)
+        yield* until(/^in 0 · out 0 · 0 B received · 0\.0 frames\/s · [\d.]+ m?s$/m)
+        yield* server.injectMessage("12345")
+        yield* until(/^in 1 · out 0 · 5 B received · /m)
+        yield* server.injectMessage("a")
+        yield* server.injectMessage("b")
+        const ended = yield* until(/^EXITED \d+$/m)
+        assert.match(ended, /^EXITED 0$/m)
+        assert.notMatch(ended, /^in \d+ · /m, "the status line is gone")
+        assert.match(ended, /status\.jsonl: 5 frames \(4 in, 1 out\)/)
+      }).pipe(Effect.timeout("40 seconds")),
+    60_000
+  )
+
+  it.scopedLive("replay --realtime: a progress bar while it plays, cleared at the end", () =>
+    Effect.gen(function*() {
+      const file = tempFile("slow.jsonl")
+      const ts = (ms: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, 0, ms)).toISOString().replace("Z", "000Z")
+      const entries = Array.from({ length: 10 }, (_, i): Recorder.Entry => ({
+        ts: ts(i * 300),
+        dir: "in",
+        type: "text",
+        data: `frame ${i}`
+      }))
+      Fs.writeFileSync(file, entries.map((e) => Recorder.encodeLine(e) + "\n").join(""))
+      const { until } = yield* pane(`replay ${file} --realtime`)
+      const playing = yield* until(/^\[=* *\] \d+% \d+\/10$/m)
+      assert.match(playing, /frame 0/)
+      const ended = yield* until(/^EXITED \d+$/m)
+      assert.match(ended, /^EXITED 0$/m)
+      assert.match(ended, /frame 9/)
+      assert.notMatch(ended, /^\[=* *\] \d+%/m, "the bar is gone")
+    }).pipe(Effect.timeout("40 seconds")), 60_000)
 })
