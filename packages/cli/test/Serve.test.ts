@@ -124,5 +124,8 @@ describe("zenws serve", () => {
       const code = yield* runZenws(["serve", "--close-after", "10", "--code", "1005"])
       assert.strictEqual(code.code, 4)
       assert.match(code.stderr, /--code 1005 cannot be sent in a close frame/)
+      const both = yield* runZenws(["serve", "--echo", "--replay", new URL(import.meta.url).pathname])
+      assert.strictEqual(both.code, 4)
+      assert.match(both.stderr, /^error: --echo and --replay exclude each other/m)
     }))
 })

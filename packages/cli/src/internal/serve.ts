@@ -10,6 +10,7 @@ import * as Option from "effect/Option"
 import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
+import { CliError } from "./errors.js"
 import type { ServeConfig } from "./flags.js"
 import type { Output } from "./output.js"
 import * as Render from "./render.js"
@@ -36,6 +37,13 @@ const shown = (text: string): string => text.length <= 200 ? text : `${text.slic
 export const run = (config: ServeConfig, output: Output) =>
   Effect.gen(function*() {
     const replay = Option.getOrUndefined(config.replay)
+    if (config.echo && replay !== undefined) {
+      return yield* new CliError({
+        reason: "input",
+        message: "--echo and --replay exclude each other: a replaying server does not answer",
+        suggestion: "Drop --echo (echo is the default when --replay is absent)"
+      })
+    }
     const ready = yield* Deferred.make<Testing.MockServer>()
     const log = (text: string) => output.error(output.paint("dim", text))
     const handler: Testing.Handler = (frame, connection) => {
