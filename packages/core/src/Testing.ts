@@ -610,9 +610,11 @@ export const playRecording: {
  * @example
  * ```ts
  * import * as Testing from "@zen-websocket/core/Testing"
+ * import * as Effect from "effect/Effect"
  *
+ * // every client that connects gets the whole recorded session, twice as fast
  * const server = Testing.startMockServer({
- *   onConnection: (connection) => Testing.playRecordingTo(connection, "session.jsonl").pipe(Effect.ignore)
+ *   onConnection: (connection) => Effect.ignore(Testing.playRecordingTo(connection, "session.jsonl", { speed: 2 }))
  * })
  * ```
  *
