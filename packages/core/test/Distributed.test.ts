@@ -57,6 +57,7 @@ describe("Distributed (examples/distributed)", () => {
         // closing the scope asked each node to stop; each exited on its own, cleanly
         assert.deepStrictEqual(children.map((child) => [child.exitCode, child.signalCode]), [[0, null], [0, null]])
       }),
-    20_000
+    // two child processes compile and start the example with tsx: ~15 s on a loaded 2-core machine, so a margin
+    60_000
   )
 })
