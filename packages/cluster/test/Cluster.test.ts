@@ -140,6 +140,10 @@ const setup = Effect.gen(function*() {
   return yield* Scope.extend(build, scope).pipe(Effect.onError(() => Scope.close(scope, Exit.void)))
 })
 
+/** a test on the running cluster, skipped when Postgres could not start */
+const scenario = (name: string, body: (h: Harness) => Effect.Effect<void, unknown>, timeout: number) =>
+  it.live(name, (ctx) => unavailable !== undefined ? Effect.sync(() => ctx.skip()) : body(harness!), timeout)
+
 describe("ClusterFeeds.layerNode: 3 runner processes, one Postgres", () => {
   beforeAll(async () => {
     const exit = await Effect.runPromiseExit(setup)
@@ -158,12 +162,10 @@ describe("ClusterFeeds.layerNode: 3 runner processes, one Postgres", () => {
     if (harness !== undefined) await Effect.runPromise(Scope.close(harness.scope, Exit.void))
   }, 60_000)
 
-  it.live(
+  scenario(
     "steady state: each feed has exactly one upstream connection, on the runner the hash ring gives it",
-    (ctx) =>
+    (h) =>
       Effect.gen(function*() {
-        if (unavailable !== undefined) return ctx.skip()
-        const h = harness!
         const states = yield* settled(h, h.runners[0], h.runners, 30_000)
         const expected = expectedOwners(h, h.runners)
         // every runner sees the same owners
@@ -193,12 +195,10 @@ describe("ClusterFeeds.layerNode: 3 runner processes, one Postgres", () => {
 
   apiTests(() => harness === undefined ? undefined : { runners: harness.runners, servers: harness.servers, feedNames })
 
-  it.live(
+  scenario(
     "SIGKILL a runner: its feeds come back on the survivors, restored, once each; its request in flight fails typed",
-    (ctx) =>
+    (h) =>
       Effect.gen(function*() {
-        if (unavailable !== undefined) return ctx.skip()
-        const h = harness!
         const owners = expectedOwners(h, h.runners)
         // the runner holding the most feeds dies
         const victim = [...h.runners].sort((a, b) => ownedBy(owners, b).length - ownedBy(owners, a).length)[0]
@@ -266,12 +266,10 @@ describe("ClusterFeeds.layerNode: 3 runner processes, one Postgres", () => {
     90_000
   )
 
-  it.live(
+  scenario(
     "the restarted runner takes its feeds back: a clean hand-over, never two connections, nothing sent twice",
-    (ctx) =>
+    (h) =>
       Effect.gen(function*() {
-        if (unavailable !== undefined) return ctx.skip()
-        const h = harness!
         const victim = h.killed
         assert.isDefined(victim, "the SIGKILL test ran")
         if (victim === undefined) return

@@ -3,10 +3,7 @@ import type { Client, JsonRpc } from "@zen-websocket/core"
 import { ClientSupervisor, WebSocketError } from "@zen-websocket/core"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import type * as Scope from "effect/Scope"
-import type { FeedRpcError } from "../FeedError.js"
 import { FeedError } from "../FeedError.js"
-import type { FeedState } from "../WebSocketConnection.js"
 import { WebSocketConnection } from "../WebSocketConnection.js"
 import { delivered, feedError } from "./errors.js"
 import type { Slot } from "./slot.js"
@@ -28,35 +25,7 @@ export const make = (options: {
   readonly sharding: Sharding["Type"]
   readonly timeout: Duration.DurationInput
   readonly slots: ReadonlyMap<string, Slot>
-}): Effect.Effect<
-  {
-    readonly send: (name: string, message: Client.Outbound, options?: CallOptions) => Effect.Effect<void, FeedError>
-    readonly request: (
-      name: string,
-      request: JsonRpc.Request,
-      options?: CallOptions
-    ) => Effect.Effect<unknown, FeedError | FeedRpcError>
-    readonly subscribe: (
-      name: string,
-      channels: ReadonlyArray<string>,
-      options?: CallOptions
-    ) => Effect.Effect<ReadonlyArray<string>, FeedError | FeedRpcError>
-    readonly unsubscribe: (
-      name: string,
-      channels: ReadonlyArray<string>,
-      options?: CallOptions
-    ) => Effect.Effect<void, FeedError | FeedRpcError>
-    readonly state: (name: string, options?: CallOptions) => Effect.Effect<FeedState, FeedError>
-    readonly sendBalanced: (
-      pool: ReadonlyArray<string>,
-      message: Client.Outbound,
-      options?: { readonly maxAttempts?: number | undefined } & CallOptions
-    ) => Effect.Effect<string, FeedError | WebSocketError.NoConnections>
-    readonly localFeeds: Effect.Effect<ReadonlyArray<string>>
-  },
-  never,
-  Scope.Scope
-> =>
+}) =>
   Effect.gen(function*() {
     const connections = yield* options.sharding.makeClient(WebSocketConnection)
     const balancer = yield* ClientSupervisor.make
@@ -86,7 +55,7 @@ export const make = (options: {
 
     return {
       send,
-      request: (name, request, callOptions) => {
+      request: (name: string, request: JsonRpc.Request, callOptions?: CallOptions) => {
         const timeoutMs = msOf(callOptions)
         return call(
           name,
@@ -94,16 +63,20 @@ export const make = (options: {
           connections(name).Request({ method: request.method, params: request.params, timeoutMs })
         )
       },
-      subscribe: (name, channels, callOptions) => {
+      subscribe: (name: string, channels: ReadonlyArray<string>, callOptions?: CallOptions) => {
         const timeoutMs = msOf(callOptions)
         return call(name, timeoutMs, connections(name).Subscribe({ channels, timeoutMs }))
       },
-      unsubscribe: (name, channels, callOptions) => {
+      unsubscribe: (name: string, channels: ReadonlyArray<string>, callOptions?: CallOptions) => {
         const timeoutMs = msOf(callOptions)
         return call(name, timeoutMs, connections(name).Unsubscribe({ channels, timeoutMs }))
       },
       state,
-      sendBalanced: (pool, message, balancedOptions) =>
+      sendBalanced: (
+        pool: ReadonlyArray<string>,
+        message: Client.Outbound,
+        balancedOptions?: { readonly maxAttempts?: number | undefined } & CallOptions
+      ) =>
         Effect.gen(function*() {
           // only feeds whose owner reports them connected are candidates (a second each to answer)
           const states = yield* Effect.forEach(

@@ -29,42 +29,40 @@ const texts = (server: Testing.MockServer) =>
 
 /** registers the API tests; `context()` is `undefined` when the suite cannot run (its tests are skipped) */
 export const apiTests = (context: () => ApiContext | undefined) => {
-  it.live(
-    "send and request from every runner reach the right feed (text, JSON, binary)",
-    (ctx) =>
-      Effect.gen(function*() {
-        const c = context()
-        if (c === undefined) return ctx.skip()
-        for (const runner of c.runners) {
-          for (const feed of c.feedNames) {
-            const server = c.servers.get(feed)!
-            const text = `hello from ${runner.name} to ${feed}`
-            yield* runner.call({ op: "send", feed, message: text })
-            yield* server.assertMessageSent(text, 5_000)
-            yield* runner.call({ op: "send", feed, message: { method: "notify", params: { from: runner.name } } })
-            yield* server.assertMessageSent({ method: "notify", params: { from: runner.name } }, 5_000)
-            const params = { from: runner.name, feed }
-            const result = yield* runner.call({ op: "request", feed, request: { method: "test/echo", params } })
-            assert.deepStrictEqual(result, { method: "test/echo", params })
-          }
-        }
-        // no server saw another feed's messages
-        for (const feed of c.feedNames) {
-          const hellos = (yield* texts(c.servers.get(feed)!)).filter((t) => t.startsWith("hello from"))
-          assert.strictEqual(hellos.length, c.runners.length)
-          assert.isTrue(hellos.every((t) => t.endsWith(` to ${feed}`)))
-        }
-        const bytes = new Uint8Array([0, 1, 2, 255])
-        yield* c.runners.at(-1)!.call({ op: "send", feed: c.feedNames[0], message: bytes })
-        yield* c.servers.get(c.feedNames[0])!.assertMessageSent(bytes, 5_000)
-      }),
-    60_000
-  )
-
-  it.live("the server's JSON-RPC error arrives typed, with its code and data", (ctx) =>
-    Effect.gen(function*() {
+  const test = (name: string, body: (c: ApiContext) => Effect.Effect<void, unknown>, timeout: number) =>
+    it.live(name, (ctx) => {
       const c = context()
-      if (c === undefined) return ctx.skip()
+      return c === undefined ? Effect.sync(() => ctx.skip()) : body(c)
+    }, timeout)
+
+  test("send and request from every runner reach the right feed (text, JSON, binary)", (c) =>
+    Effect.gen(function*() {
+      for (const runner of c.runners) {
+        for (const feed of c.feedNames) {
+          const server = c.servers.get(feed)!
+          const text = `hello from ${runner.name} to ${feed}`
+          yield* runner.call({ op: "send", feed, message: text })
+          yield* server.assertMessageSent(text, 5_000)
+          yield* runner.call({ op: "send", feed, message: { method: "notify", params: { from: runner.name } } })
+          yield* server.assertMessageSent({ method: "notify", params: { from: runner.name } }, 5_000)
+          const params = { from: runner.name, feed }
+          const result = yield* runner.call({ op: "request", feed, request: { method: "test/echo", params } })
+          assert.deepStrictEqual(result, { method: "test/echo", params })
+        }
+      }
+      // no server saw another feed's messages
+      for (const feed of c.feedNames) {
+        const hellos = (yield* texts(c.servers.get(feed)!)).filter((t) => t.startsWith("hello from"))
+        assert.strictEqual(hellos.length, c.runners.length)
+        assert.isTrue(hellos.every((t) => t.endsWith(` to ${feed}`)))
+      }
+      const bytes = new Uint8Array([0, 1, 2, 255])
+      yield* c.runners.at(-1)!.call({ op: "send", feed: c.feedNames[0], message: bytes })
+      yield* c.servers.get(c.feedNames[0])!.assertMessageSent(bytes, 5_000)
+    }), 60_000)
+
+  test("the server's JSON-RPC error arrives typed, with its code and data", (c) =>
+    Effect.gen(function*() {
       for (const runner of c.runners) {
         const error = yield* Effect.flip(
           runner.call({ op: "request", feed: c.feedNames[1], request: { method: "test/fail" } })
@@ -76,12 +74,10 @@ export const apiTests = (context: () => ApiContext | undefined) => {
       }
     }), 30_000)
 
-  it.live(
+  test(
     "subscribe from any runner: the owner subscribes, stores and reports the channel; unsubscribe undoes it",
-    (ctx) =>
+    (c) =>
       Effect.gen(function*() {
-        const c = context()
-        if (c === undefined) return ctx.skip()
         for (const [i, feed] of c.feedNames.entries()) {
           const runner = c.runners[i % c.runners.length]
           const confirmed = yield* runner.call({ op: "subscribe", feed, channels: [`dynamic.${feed}`, `temp.${feed}`] })
@@ -102,12 +98,10 @@ export const apiTests = (context: () => ApiContext | undefined) => {
     30_000
   )
 
-  it.live(
+  test(
     "sendBalanced skips feeds that are not connected, and names no feed when none is",
-    (ctx) =>
+    (c) =>
       Effect.gen(function*() {
-        const c = context()
-        if (c === undefined) return ctx.skip()
         const [up, down] = [c.feedNames[4], c.feedNames[5]]
         const server = c.servers.get(down)!
         yield* server.refuseConnections(true)
@@ -141,10 +135,8 @@ export const apiTests = (context: () => ApiContext | undefined) => {
     60_000
   )
 
-  it.live("a feed nobody configured fails with UnknownFeed, from every runner", (ctx) =>
+  test("a feed nobody configured fails with UnknownFeed, from every runner", (c) =>
     Effect.gen(function*() {
-      const c = context()
-      if (c === undefined) return ctx.skip()
       for (const runner of c.runners) {
         for (
           const command of [
