@@ -1,6 +1,6 @@
 /**
- * The errors of the cluster's feed RPCs. They are `Schema.TaggedError`s, so the runner that owns a feed can fail a
- * `Send` or a `Request` and the caller on another runner receives the same typed value.
+ * The errors of the cluster's feed RPCs, and of the `FeedStore`. They are `Schema.TaggedError`s, so the runner that
+ * owns a feed can fail a `Send` or a `Request` and the caller on another runner receives the same typed value.
  *
  * @since 0.1.0
  */
@@ -85,6 +85,21 @@ export class FeedRpcError extends Schema.TaggedError<FeedRpcError>("@zen-websock
     code: Schema.Number,
     message: Schema.String,
     data: Schema.optional(Schema.Unknown)
+  }
+) {}
+
+/**
+ * A `FeedStore` operation failed; `cause` is the database's error.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class FeedStoreError extends Schema.TaggedError<FeedStoreError>("@zen-websocket/cluster/FeedStoreError")(
+  "FeedStoreError",
+  {
+    operation: Schema.Literal("claim", "release", "channels", "addChannels", "removeChannels"),
+    feed: Schema.String,
+    cause: Schema.optional(Schema.Defect)
   }
 ) {}
 

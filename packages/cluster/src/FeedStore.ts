@@ -12,23 +12,8 @@ import * as Context from "effect/Context"
 import type * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Option from "effect/Option"
-import * as Schema from "effect/Schema"
+import type { FeedStoreError } from "./FeedError.js"
 import * as internal from "./internal/store.js"
-
-/**
- * A `FeedStore` operation failed; `cause` is the database's error.
- *
- * @since 0.1.0
- * @category errors
- */
-export class FeedStoreError extends Schema.TaggedError<FeedStoreError>("@zen-websocket/cluster/FeedStoreError")(
-  "FeedStoreError",
-  {
-    operation: Schema.Literal("claim", "release", "channels", "addChannels", "removeChannels"),
-    feed: Schema.String,
-    cause: Schema.optional(Schema.Defect)
-  }
-) {}
 
 /**
  * @since 0.1.0

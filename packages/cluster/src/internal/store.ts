@@ -1,11 +1,10 @@
 import * as SqlClient from "@effect/sql/SqlClient"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
-import type { FeedStore } from "../FeedStore.js"
-import { FeedStoreError } from "../FeedStore.js"
+import { FeedStoreError } from "../FeedError.js"
 
 /** @internal */
-export const makeMemory = (): FeedStore => {
+export const makeMemory = () => {
   const owners = new Map<string, string>()
   const channels = new Map<string, Set<string>>()
   const channelsOf = (feed: string) => {
@@ -14,23 +13,23 @@ export const makeMemory = (): FeedStore => {
     return set
   }
   return {
-    claim: (feed, owner) =>
+    claim: (feed: string, owner: string) =>
       Effect.sync(() => {
         const previous = Option.fromNullable(owners.get(feed))
         owners.set(feed, owner)
         return previous
       }),
-    release: (feed, owner) =>
+    release: (feed: string, owner: string) =>
       Effect.sync(() => {
         if (owners.get(feed) === owner) owners.delete(feed)
       }),
-    channels: (feed) => Effect.sync(() => [...channelsOf(feed)]),
-    addChannels: (feed, added) =>
+    channels: (feed: string) => Effect.sync((): ReadonlyArray<string> => [...channelsOf(feed)]),
+    addChannels: (feed: string, added: ReadonlyArray<string>) =>
       Effect.sync(() => {
         const set = channelsOf(feed)
         for (const channel of added) set.add(channel)
       }),
-    removeChannels: (feed, removed) =>
+    removeChannels: (feed: string, removed: ReadonlyArray<string>) =>
       Effect.sync(() => {
         const set = channelsOf(feed)
         for (const channel of removed) set.delete(channel)
@@ -69,37 +68,37 @@ export const makeSql = Effect.fnUntraced(function*(prefix: string) {
     new FeedStoreError({ operation, feed, cause })
 
   return {
-    claim: (feed, owner) =>
+    claim: (feed: string, owner: string) =>
       Effect.gen(function*() {
         const rows = yield* sql<{ owner: string | null }>`SELECT owner FROM ${owners} WHERE feed = ${feed}`
         yield* sql`INSERT INTO ${owners} (feed, owner, since) VALUES (${feed}, ${owner}, ${Date.now()})
           ON CONFLICT (feed) DO UPDATE SET owner = EXCLUDED.owner, since = EXCLUDED.since`
         return Option.fromNullable(rows[0]?.owner)
       }).pipe(sql.withTransaction, Effect.mapError(fail("claim", feed))),
-    release: (feed, owner) =>
+    release: (feed: string, owner: string) =>
       sql`UPDATE ${owners} SET owner = NULL WHERE feed = ${feed} AND owner = ${owner}`.pipe(
         Effect.asVoid,
         Effect.mapError(fail("release", feed))
       ),
-    channels: (feed) =>
+    channels: (feed: string) =>
       sql<{ channel: string }>`SELECT channel FROM ${channels} WHERE feed = ${feed} ORDER BY added_at, channel`.pipe(
         Effect.map((rows) => rows.map((row) => row.channel)),
         Effect.mapError(fail("channels", feed))
       ),
-    addChannels: (feed, added) => {
+    addChannels: (feed: string, added: ReadonlyArray<string>) => {
       if (added.length === 0) return Effect.void
       const now = Date.now()
       return sql`INSERT INTO ${channels} ${sql.insert(added.map((channel) => ({ feed, channel, added_at: now })))}
         ON CONFLICT (feed, channel) DO NOTHING`.pipe(Effect.asVoid, Effect.mapError(fail("addChannels", feed)))
     },
-    removeChannels: (feed, removed) => {
+    removeChannels: (feed: string, removed: ReadonlyArray<string>) => {
       if (removed.length === 0) return Effect.void
       return sql`DELETE FROM ${channels} WHERE feed = ${feed} AND ${sql.in("channel", removed)}`.pipe(
         Effect.asVoid,
         Effect.mapError(fail("removeChannels", feed))
       )
     }
-  } satisfies FeedStore
+  }
 })
 
 /** a stable 31-bit key for the table-creation lock */
