@@ -13,28 +13,23 @@ import type * as MessageStorage from "@effect/cluster/MessageStorage"
 import type * as Runners from "@effect/cluster/Runners"
 import * as Sharding from "@effect/cluster/Sharding"
 import type * as ShardingConfig from "@effect/cluster/ShardingConfig"
-import * as Singleton from "@effect/cluster/Singleton"
 import type { SocketServerError } from "@effect/platform/SocketServer"
 import type * as PgClient from "@effect/sql-pg/PgClient"
 import type { SqlError } from "@effect/sql/SqlError"
 import type { Client, JsonRpc, WebSocketError } from "@zen-websocket/core"
-import { ClientSupervisor } from "@zen-websocket/core"
 import type { ConfigError } from "effect/ConfigError"
 import * as Context from "effect/Context"
-import * as Duration from "effect/Duration"
+import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Schedule from "effect/Schedule"
-import * as Feed from "./Feed.js"
+import type * as Feed from "./Feed.js"
 import type { FeedError, FeedRpcError } from "./FeedError.js"
-import * as FeedStore from "./FeedStore.js"
+import type * as FeedStore from "./FeedStore.js"
 import * as Caller from "./internal/caller.js"
 import * as Deployment from "./internal/deployment.js"
-import * as Handlers from "./internal/handlers.js"
-import * as Owner from "./internal/owner.js"
-import { Slot } from "./internal/slot.js"
+import * as Hosting from "./internal/hosting.js"
 import type { FeedState } from "./WebSocketConnection.js"
-import { WebSocketConnection } from "./WebSocketConnection.js"
 
 /**
  * @since 0.1.0
@@ -147,40 +142,12 @@ export const layer = <const Feeds extends ReadonlyArray<Feed.Feed<any, any>>>(
   WebSocketError.InvalidOptions,
   Sharding.Sharding | FeedStore.FeedStore | Feed.Context<Feeds[number]>
 > =>
-  Layer.unwrapScoped(Effect.gen(function*() {
-    yield* Feed.validate(feeds)
-    const sharding = yield* Sharding.Sharding
-    const store = yield* FeedStore.FeedStore
-    const slots = new Map<string, Slot>(
-      yield* Effect.forEach(feeds, (feed) => Effect.map(Slot.make(feed.name), (slot) => [feed.name, slot] as const))
+  Layer.unwrapScoped(
+    Effect.map(
+      Hosting.make(feeds, options ?? {}),
+      ({ hosting, service }) => Layer.provideMerge(hosting, Layer.scoped(ClusterFeeds, service))
     )
-    // made before the singletons, so it is closed after them: each stops its own client first
-    const supervisor = yield* ClientSupervisor.make
-    const connections = yield* sharding.makeClient(WebSocketConnection)
-    const owner: Owner.OwnerContext = {
-      supervisor,
-      store,
-      attach: (name) => Effect.map(connections(name).State(), (state) => state.runner),
-      runRetry: options?.runRetry ?? Owner.defaultRunRetry
-    }
-
-    const service = Layer.scoped(
-      ClusterFeeds,
-      Caller.make({ sharding, timeout: options?.timeout ?? "30 seconds", slots })
-    )
-    const entity = WebSocketConnection.toLayer(
-      Handlers.make({
-        slots,
-        store,
-        sharding,
-        handoverTimeout: Duration.decode(options?.handoverTimeout ?? "10 seconds")
-      }),
-      { maxIdleTime: Duration.infinity, concurrency: "unbounded" }
-    )
-    const singletons = feeds.map((feed) => Singleton.make(feed.name, Owner.run(feed, slots.get(feed.name)!, owner)))
-    // singletons on top: on shutdown they stop (closing their connections) before the entity and the service go
-    return Layer.mergeAll(Layer.empty, ...singletons).pipe(Layer.provideMerge(Layer.merge(service, entity)))
-  }))
+  )
 
 /**
  * `ClusterFeeds` for a process that hosts no feeds (e.g. a client-only `NodeClusterSocket.layer({ clientOnly: true })`):
@@ -194,7 +161,7 @@ export const layerClient = (options?: Pick<Options, "timeout">): Layer.Layer<Clu
     ClusterFeeds,
     Effect.flatMap(
       Sharding.Sharding,
-      (sharding) => Caller.make({ sharding, timeout: options?.timeout ?? "30 seconds", slots: new Map() })
+      (sharding) => Caller.make({ sharding, timeout: options?.timeout ?? Hosting.defaultTimeout, slots: new Map() })
     )
   )
 

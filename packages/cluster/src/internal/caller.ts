@@ -8,7 +8,8 @@ import { WebSocketConnection } from "../WebSocketConnection.js"
 import { delivered, feedError } from "./errors.js"
 import type { Slot } from "./slot.js"
 
-interface CallOptions {
+/** @internal */
+export interface CallOptions {
   readonly timeout?: Duration.DurationInput | undefined
 }
 

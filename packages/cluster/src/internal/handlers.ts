@@ -52,7 +52,9 @@ export const make = (context: HandlerContext) =>
             Effect.flatMap(Option.match({
               onNone: () =>
                 Effect.logWarning(
-                  `"${name}" still connected ${Duration.format(context.handoverTimeout)} after its shard was released`
+                  `"${name}" still connected after ${
+                    Duration.format(context.handoverTimeout)
+                  }; releasing its shard anyway`
                 ),
               onSome: () => Effect.void
             }))
