@@ -35,9 +35,9 @@ const timings: ShardingTimings = {
 /**
  * The longest a takeover may take with these timings: the dead runner's heartbeat expires (`shardLockExpiration`),
  * a survivor notices at its next assignment refresh, its shard-acquisition loop (a 1 s cycle) takes the lock, and the
- * feed connects and restores (2 s allowed on a loaded machine).
+ * feed connects and restores (4 s allowed on a loaded machine).
  */
-const takeoverBound = timings.shardLockExpiration + timings.refreshAssignmentsInterval + 1_000 + 2_000
+const takeoverBound = timings.shardLockExpiration + timings.refreshAssignmentsInterval + 1_000 + 4_000
 
 interface Harness {
   readonly scope: Scope.CloseableScope
