@@ -153,6 +153,17 @@ export const layer = <const Feeds extends ReadonlyArray<Feed.Feed<any, any>>>(
  * `ClusterFeeds` for a process that hosts no feeds (e.g. a client-only `NodeClusterSocket.layer({ clientOnly: true })`):
  * it routes to the runners that do.
  *
+ * @example
+ * ```ts
+ * import { ClusterFeeds } from "@zen-websocket/cluster"
+ * import { Layer } from "effect"
+ *
+ * // a web server that calls feeds without hosting any (DATABASE_URL from the environment)
+ * const Feeds = ClusterFeeds.layerClient().pipe(
+ *   Layer.provide(ClusterFeeds.layerNode({ storage: "sql", clientOnly: true }))
+ * )
+ * ```
+ *
  * @since 0.1.0
  * @category layers
  */
@@ -204,6 +215,15 @@ export const layerNode = (options: {
  * The embedded default: the program that runs on `layerNode` runs here unchanged (a feed just has nowhere to fail
  * over to).
  *
+ * @example
+ * ```ts
+ * import { ClusterFeeds, Feed } from "@zen-websocket/cluster"
+ * import { Layer } from "effect"
+ *
+ * const feeds = [Feed.make({ name: "btc", url: "wss://feed.example/ws" })]
+ * const OnALaptop = ClusterFeeds.layer(feeds).pipe(Layer.provide(ClusterFeeds.layerLocal()))
+ * ```
+ *
  * @since 0.1.0
  * @category layers
  */
@@ -215,6 +235,14 @@ export const layerLocal = (options?: {
 > => Deployment.layerLocal(options)
 
 /**
+ * @example
+ * ```ts
+ * import { ClusterFeeds } from "@zen-websocket/cluster"
+ *
+ * // a text frame, bytes, or an object sent as JSON; through whichever runner owns "orders"
+ * const program = ClusterFeeds.send("orders", { jsonrpc: "2.0", method: "public/test", params: {} })
+ * ```
+ *
  * @since 0.1.0
  * @category accessors
  */
@@ -226,6 +254,16 @@ export const send = (
   Effect.flatMap(ClusterFeeds, (feeds) => feeds.send(name, message, options))
 
 /**
+ * @example
+ * ```ts
+ * import { ClusterFeeds } from "@zen-websocket/cluster"
+ * import { Effect } from "effect"
+ *
+ * const time = ClusterFeeds.request("btc", { method: "public/get_time" }, { timeout: "5 seconds" }).pipe(
+ *   Effect.catchTag("FeedRpcError", (error) => Effect.succeed(`the server said ${error.code}`))
+ * )
+ * ```
+ *
  * @since 0.1.0
  * @category accessors
  */
@@ -237,6 +275,14 @@ export const request = (
   Effect.flatMap(ClusterFeeds, (feeds) => feeds.request(name, request, options))
 
 /**
+ * @example
+ * ```ts
+ * import { ClusterFeeds } from "@zen-websocket/cluster"
+ *
+ * // confirmed channels are stored: the next owner subscribes them again
+ * const confirmed = ClusterFeeds.subscribe("btc", ["ticker.BTC-PERPETUAL.100ms"])
+ * ```
+ *
  * @since 0.1.0
  * @category accessors
  */
@@ -248,6 +294,13 @@ export const subscribe = (
   Effect.flatMap(ClusterFeeds, (feeds) => feeds.subscribe(name, channels, options))
 
 /**
+ * @example
+ * ```ts
+ * import { ClusterFeeds } from "@zen-websocket/cluster"
+ *
+ * const done = ClusterFeeds.unsubscribe("btc", ["ticker.BTC-PERPETUAL.100ms"])
+ * ```
+ *
  * @since 0.1.0
  * @category accessors
  */
@@ -259,6 +312,14 @@ export const unsubscribe = (
   Effect.flatMap(ClusterFeeds, (feeds) => feeds.unsubscribe(name, channels, options))
 
 /**
+ * @example
+ * ```ts
+ * import { ClusterFeeds } from "@zen-websocket/cluster"
+ * import { Effect } from "effect"
+ *
+ * const where = ClusterFeeds.state("btc").pipe(Effect.map((s) => `${s.state} on ${s.runner}`))
+ * ```
+ *
  * @since 0.1.0
  * @category accessors
  */
@@ -266,6 +327,14 @@ export const state = (name: string, options?: CallOptions): Effect.Effect<FeedSt
   Effect.flatMap(ClusterFeeds, (feeds) => feeds.state(name, options))
 
 /**
+ * @example
+ * ```ts
+ * import { ClusterFeeds } from "@zen-websocket/cluster"
+ *
+ * // through one of the connected feeds of the pool; the name of the one that took it
+ * const took = ClusterFeeds.sendBalanced(["orders-a", "orders-b", "orders-c"], { method: "public/test" })
+ * ```
+ *
  * @since 0.1.0
  * @category accessors
  */

@@ -59,6 +59,18 @@ export type Context<F> = F extends Feed<infer _E, infer R> ? Exclude<R, Scope.Sc
 /**
  * Builds a feed, inferring the types of its `run`.
  *
+ * @example
+ * ```ts
+ * import { Feed } from "@zen-websocket/cluster"
+ * import { Client } from "@zen-websocket/core"
+ *
+ * const eth = Feed.make({
+ *   name: "eth-ticker",
+ *   url: "wss://test.deribit.com/ws/api/v2",
+ *   run: (client) => Client.subscribe(client, ["ticker.ETH-PERPETUAL.100ms"])
+ * })
+ * ```
+ *
  * @since 0.1.0
  * @category constructors
  */
@@ -68,6 +80,15 @@ export const make = <E = never, R = never>(feed: Feed<E, R>): Feed<E, R> => feed
  * Checks a set of feeds before anything connects: names non-empty and unique, URLs (other than Effects) `ws://` /
  * `wss://`, client options valid. Fails with an `InvalidOptions` for the first bad feed, its fields prefixed with the
  * feed's name.
+ *
+ * @example
+ * ```ts
+ * import { Feed } from "@zen-websocket/cluster"
+ * import { Effect } from "effect"
+ *
+ * // InvalidOptions: "btc.url" must be a ws:// or wss:// URL …
+ * const checked = Feed.validate([Feed.make({ name: "btc", url: "https://feed.example" })]).pipe(Effect.either)
+ * ```
  *
  * @since 0.1.0
  * @category validation

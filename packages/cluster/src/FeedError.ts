@@ -104,12 +104,32 @@ export class FeedStoreError extends Schema.TaggedError<FeedStoreError>("@zen-web
 ) {}
 
 /**
+ * @example
+ * ```ts
+ * import { ClusterFeeds, FeedError } from "@zen-websocket/cluster"
+ * import { Effect } from "effect"
+ *
+ * const sent = ClusterFeeds.send("btc", "ping").pipe(
+ *   Effect.catchIf(FeedError.isFeedError, (error) => Effect.logWarning(`${error.reason}: ${error.message}`))
+ * )
+ * ```
+ *
  * @since 0.1.0
  * @category guards
  */
 export const isFeedError = (u: unknown): u is FeedError => Predicate.isTagged(u, "FeedError") && u instanceof FeedError
 
 /**
+ * @example
+ * ```ts
+ * import { ClusterFeeds, FeedError } from "@zen-websocket/cluster"
+ * import { Effect } from "effect"
+ *
+ * const result = ClusterFeeds.request("btc", { method: "private/buy" }).pipe(
+ *   Effect.catchIf(FeedError.isFeedRpcError, (error) => Effect.succeed({ rejected: error.code }))
+ * )
+ * ```
+ *
  * @since 0.1.0
  * @category guards
  */

@@ -45,6 +45,18 @@ export const FeedStore: Context.Tag<FeedStore, FeedStore> = Context.GenericTag<F
  * A store in this process's memory: for a single runner (`ClusterFeeds.layerLocal`), where there is no other runner
  * to hand a feed to.
  *
+ * @example
+ * ```ts
+ * import { FeedStore } from "@zen-websocket/cluster"
+ * import { Effect } from "effect"
+ *
+ * const stored = Effect.gen(function*() {
+ *   const store = yield* FeedStore.FeedStore
+ *   yield* store.addChannels("btc", ["ticker.BTC-PERPETUAL.100ms"])
+ *   return yield* store.channels("btc")
+ * }).pipe(Effect.provide(FeedStore.layerMemory))
+ * ```
+ *
  * @since 0.1.0
  * @category layers
  */
@@ -54,6 +66,18 @@ export const layerMemory: Layer.Layer<FeedStore> = Layer.sync(FeedStore, interna
  * A store in SQL tables (`<prefix>_feed_owners`, `<prefix>_feed_channels`, created if missing; prefix
  * `"zen_websocket"` by default), for runners sharing one database. Written for Postgres; the statements are plain
  * SQL with `ON CONFLICT`, so SQLite works too.
+ *
+ * @example
+ * ```ts
+ * import { FeedStore } from "@zen-websocket/cluster"
+ * import { PgClient } from "@effect/sql-pg"
+ * import { Layer, Redacted } from "effect"
+ *
+ * // what ClusterFeeds.layerNode provides; on its own, with another cluster setup
+ * const Store = FeedStore.layerSql({ prefix: "trading" }).pipe(
+ *   Layer.provide(PgClient.layer({ url: Redacted.make("postgres://cluster@db.internal/cluster") }))
+ * )
+ * ```
  *
  * @since 0.1.0
  * @category layers
