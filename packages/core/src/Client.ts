@@ -33,7 +33,7 @@ import * as Tracing from "./internal/tracing.js"
 import type * as JsonRpc from "./JsonRpc.js"
 import type * as LatencyStats from "./LatencyStats.js"
 import type { Message } from "./Message.js"
-import * as SubscriptionProtocol from "./SubscriptionProtocol.js"
+import * as Dialect from "./Dialect.js"
 import type {
   ConnectError,
   InvalidOptions,
@@ -167,8 +167,13 @@ export interface Client extends Pipeable.Pipeable, Inspectable.Inspectable {
   readonly request: (request: JsonRpc.Request, options?: RequestOptions) => Effect.Effect<unknown, RequestError>
   readonly subscribe: (channels: ReadonlyArray<string>) => Effect.Effect<SubscriptionId, RequestError | InvalidOptions>
   readonly unsubscribe: (channels: ReadonlyArray<string>) => Effect.Effect<void, RequestError | InvalidOptions>
-  /** the confirmed channels, restored after every reconnect */
+  /**
+   * the channels the server holds as far as the client knows: confirmed on this connection, or (while reconnecting)
+   * about to be restored; empty after a link loss when `restoreSubscriptions` is off
+   */
   readonly subscriptions: Effect.Effect<ReadonlyArray<string>>
+  /** the channel a notification belongs to, by the client's dialect (server ids mapped to your channel names) */
+  readonly channelOf: (message: Message) => string | undefined
   readonly getStateMetrics: Effect.Effect<StateMetrics>
   /** p50/p99/last/count (ms) of request round trips and ping RTTs; `None` before the first sample */
   readonly getLatencyStats: Effect.Effect<Option.Option<LatencyStats.Summary>>
@@ -234,7 +239,7 @@ export const connect = (
     const resolved = yield* ClientOptions.validate(options)
     if (!Effect.isEffect(url)) yield* ClientOptions.validateUrl(url)
     const id = resolved.id ?? `client-${++clientCount}`
-    const protocol = resolved.subscriptionProtocol ?? SubscriptionProtocol.defaultProtocol
+    const protocol = resolved.subscriptionProtocol ?? Dialect.defaultDialect
     const runtime = yield* Runtime.make(id, resolved, protocol)
     // `Scope.addFinalizer`: `Effect.addFinalizer` would keep a copy of this fiber's FiberRefs per client
     yield* Scope.addFinalizer(runtime.scope, runtime.close)
@@ -304,8 +309,10 @@ export const request: {
 )
 
 /**
- * Subscribes to channels through the client's subscription protocol. Only the channels the server confirms are
- * tracked (and restored after a reconnect); a rejected subscribe fails with the server's `RpcError`.
+ * Subscribes to channels through the client's dialect, in batches that fit its limits (channels per request, frame
+ * size, pacing). Only the channels the server confirms are tracked (and restored after a reconnect). A batch refused as
+ * a whole is split down to the channel at fault: when the server refused some channel the call fails with its error
+ * (`RpcError`), and the channels it confirmed stay tracked (see `subscriptions`).
  *
  * @example
  * ```ts
@@ -378,14 +385,35 @@ export const stream: {
 } = dual(2, (client: Client, channels: ReadonlyArray<string>) =>
   Stream.unwrapScoped(Effect.gen(function*() {
     const wanted = new Set(channels)
-    const protocol = client.options.subscriptionProtocol ?? SubscriptionProtocol.defaultProtocol
     const messages = yield* client.messagesScoped
     yield* Effect.acquireRelease(client.subscribe(channels), () => Effect.ignore(client.unsubscribe(channels)))
     return Stream.filter(messages, (message) => {
-      const channel = protocol.channelOf(message)
+      const channel = client.channelOf(message)
       return channel !== undefined && wanted.has(channel)
     })
   })))
+
+/**
+ * The notifications of one channel, routed by the client's dialect, from the moment the stream is pulled (it does not
+ * subscribe: pair it with `subscribe`, or use `stream`). For `ethSubscribe` the channel is your handle: the stream
+ * carries on across reconnects although the server's subscription id changes.
+ *
+ * @example
+ * ```ts
+ * import { Client } from "@zen-websocket/core"
+ * import { Effect, Stream } from "effect"
+ *
+ * const heads = (client: Client.Client) =>
+ *   Effect.zipRight(Client.subscribe(client, ["newHeads"]), Client.channel(client, "newHeads").pipe(Stream.take(3), Stream.runCollect))
+ * ```
+ *
+ * @since 0.2.0
+ * @category subscriptions
+ */
+export const channel: {
+  (name: string): (client: Client) => Stream.Stream<Message>
+  (client: Client, name: string): Stream.Stream<Message>
+} = dual(2, (client: Client, name: string) => Stream.filter(client.messages, (message) => client.channelOf(message) === name))
 
 /**
  * Runs `f` on every chunk of inbound frames until the client closes — the fast path for busy feeds (see

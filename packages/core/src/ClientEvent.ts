@@ -18,6 +18,7 @@ import * as Data from "effect/Data"
 import * as Inspectable from "effect/Inspectable"
 import type * as Pipeable from "effect/Pipeable"
 import { DataProto } from "./internal/proto.js"
+import type { Rejection } from "./Dialect.js"
 
 /**
  * @since 0.1.0
@@ -36,7 +37,10 @@ export interface Proto extends Pipeable.Pipeable, Inspectable.Inspectable {}
 type Events = Data.TaggedEnum<{
   /** An attempt to open a connection started (1 for the first attempt of an outage). */
   Connecting: { readonly attempt: number }
-  /** The WebSocket upgrade completed. */
+  /**
+   * The connection is usable: the link is live and its restore (hooks, subscriptions, offline queue) finished on it.
+   * Published once per connection, never for an attempt that failed on the way.
+   */
   Connected: { readonly connectTimeMs: number }
   /** The connection ended. `code` 1006 means no close frame was received. */
   Disconnected: { readonly code: number; readonly reason: string; readonly cause?: unknown }
@@ -46,8 +50,11 @@ type Events = Data.TaggedEnum<{
   GaveUp: { readonly attempts: number; readonly cause?: unknown }
   /** A heartbeat got no answer in time. */
   HeartbeatMissed: { readonly missed: number }
-  /** Tracked subscriptions were re-sent after a reconnect. */
-  SubscriptionsRestored: { readonly channels: ReadonlyArray<string>; readonly rejected: ReadonlyArray<string> }
+  /**
+   * The tracked subscriptions were re-made on a new connection (before `Connected`): `restored` the server confirmed,
+   * `rejected` it refused, each with its error (batches refused as a whole are split down to the channel at fault).
+   */
+  SubscriptionsRestored: { readonly restored: ReadonlyArray<string>; readonly rejected: ReadonlyArray<Rejection> }
   /** A send waited for rate-limit tokens or was refused. */
   RateLimited: { readonly queueSize: number }
   /** An inbound frame was over `maxPayload`: the connection was closed with 1009. */

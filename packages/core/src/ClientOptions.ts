@@ -15,6 +15,7 @@
  *
  * @since 0.1.0
  */
+import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Redacted from "effect/Redacted"
@@ -34,9 +35,17 @@ import {
   rule,
   shown
 } from "./internal/schemaRules.js"
+import { isDialect } from "./internal/dialect/guard.js"
 import type * as JsonRpc from "./JsonRpc.js"
-import type { SubscriptionProtocol } from "./SubscriptionProtocol.js"
-import type { InvalidOptions } from "./WebSocketError.js"
+import type { Message } from "./Message.js"
+import type {
+  Disconnected,
+  InvalidOptions,
+  NotConnected,
+  RateLimited,
+  RequestTimeout,
+  SendError
+} from "./WebSocketError.js"
 
 /**
  * Heartbeat strategies (DESIGN §3.6); they live with `Heartbeat` (this is the same type).
@@ -47,23 +56,61 @@ import type { InvalidOptions } from "./WebSocketError.js"
 export type HeartbeatConfig = Heartbeat.HeartbeatConfig
 
 /**
+ * How a `Session.sendAndAwait` can fail: no match in time, the link went away, the frame could not go out.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type AwaitError = RequestTimeout | Disconnected | NotConnected | SendError | RateLimited
+
+/**
  * What a restore hook can do on a fresh connection, before it is handed to users: requests and sends go out even
  * though the client is not `connected` yet.
+ *
+ * @example
+ * ```ts
+ * import * as Effect from "effect/Effect"
+ * import type * as ClientOptions from "@zen-websocket/core/ClientOptions"
+ *
+ * // OKX: log in before the private channels are restored; the ack is no JSON-RPC response
+ * const login: ClientOptions.RestoreHook = (session) =>
+ *   session.sendAndAwait(
+ *     { op: "login", args: [{ apiKey: "…", passphrase: "…", timestamp: "…", sign: "…" }] },
+ *     (message) => {
+ *       const json = message._tag === "Text" ? message.json as { event?: string; code?: string } : undefined
+ *       return json?.event === "login" || json?.event === "error" ? json : undefined
+ *     },
+ *     "5 seconds"
+ *   ).pipe(Effect.filterOrFail((ack) => ack.code === "0", (ack) => new Error(`login refused: ${ack.code}`)))
+ * ```
  *
  * @since 0.1.0
  * @category models
  */
 export interface Session {
+  /** a JSON-RPC request, correlated by id */
   readonly request: (request: JsonRpc.Request, options?: { readonly timeout?: number | undefined }) => Effect.Effect<
     unknown,
     unknown
   >
   readonly sendMessage: (message: string | Uint8Array | object) => Effect.Effect<void, unknown>
+  /**
+   * Sends a frame (a string, bytes, or an object as JSON) and waits for the first inbound frame that `match` maps to
+   * a value (anything but `undefined`), for handshakes that are not JSON-RPC (OKX/Bybit login, Coinbase's signed
+   * subscribe). The matched frame is not delivered to `messages`. `timeout` defaults to `requestTimeout`.
+   */
+  readonly sendAndAwait: <A>(
+    frame: string | Uint8Array | object,
+    match: (message: Message) => A | undefined,
+    timeout?: Duration.DurationInput | undefined
+  ) => Effect.Effect<A, AwaitError>
 }
 
 /**
  * Runs on every new connection (the first one too) after the heartbeat is armed and before subscriptions are
- * restored: adapters re-authenticate here. A failing hook ends the connection (`ConnectError` reason `restore`).
+ * restored: adapters re-authenticate here. A failing hook fails the attempt (`ConnectError` reason `restore`): when
+ * the dialect's classifier (or the `retryable` option) calls its error transient (10028 too_many_requests, a timeout,
+ * a lost link) the normal reconnect schedule runs; otherwise (bad credentials) the client gives up with that cause.
  *
  * @since 0.1.0
  * @category models
@@ -128,7 +175,9 @@ const defaultOutbound = Object.freeze({ highWaterMark: 1024 * 1024 })
  * | `tls` | verify | Node TLS options passed through to the socket |
  * | `recordTo` | none | path of a JSONL session recording |
  * | `latencyBufferSize` | 100 | samples kept for p50/p99 |
- * | `subscriptionProtocol` | JSON-RPC | how subscribe/unsubscribe frames are built and confirmed |
+ * | `subscriptionProtocol` | `Dialect.jsonRpc()` | the venue's dialect: frames, acks, routing, limits, classifier |
+ * | `onRestoreRejected` | `"continue"` | channels refused on restore: dropped and reported, or `"fail"` the attempt |
+ * | `retryable` | the dialect's | which errors of restore hooks and restores are transient (retried) |
  * | `outbound` | 1 MiB | `{ highWaterMark }`: sends wait while the socket buffers more bytes |
  * | `restoreHooks` | none | run on every new connection before subscriptions are restored |
  * | `id` | generated | a name for logs, metrics and layers |
@@ -175,7 +224,12 @@ export const Options = Schema.Struct({
   tls: Schema.optional(anyObject<tls.ConnectionOptions>("must be an object of Node TLS options")),
   recordTo: Schema.optional(Schema.NonEmptyString),
   latencyBufferSize: optional(PositiveInt, () => 100),
-  subscriptionProtocol: Schema.optional(anyObject<SubscriptionProtocol>("must be a SubscriptionProtocol")),
+  subscriptionProtocol: Schema.optional(Schema.declare(
+    isDialect,
+    rule("must be a Dialect (e.g. Dialect.okx()): name, limits, subscribe, unsubscribe, ack, channelOf, retryable")
+  )),
+  onRestoreRejected: optional(Schema.Literal("continue", "fail"), () => "continue" as const),
+  retryable: Schema.optional(fn<(error: unknown) => boolean>("error => boolean")),
   outbound: optional(Schema.Struct({ highWaterMark: PositiveInt }), () => defaultOutbound),
   restoreHooks: optional(Schema.Array(fn<RestoreHook>("session => Effect")), () => noHooks),
   id: Schema.optional(Schema.NonEmptyString)

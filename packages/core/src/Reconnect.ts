@@ -4,6 +4,7 @@
  * @since 0.1.0
  */
 import * as Duration from "effect/Duration"
+import * as Predicate from "effect/Predicate"
 import * as Schedule from "effect/Schedule"
 import type * as ClientOptions from "./ClientOptions.js"
 import * as ErrorHandler from "./ErrorHandler.js"
@@ -51,4 +52,38 @@ export const schedule = (options: ClientOptions.Resolved): Schedule.Schedule<unk
 export const shouldReconnect = (options: ClientOptions.Resolved, cause: unknown): boolean => {
   if (!options.reconnectOnError) return false
   return options.shouldReconnect !== undefined ? options.shouldReconnect(cause) : ErrorHandler.isRecoverable(cause)
+}
+
+/**
+ * The delay a refused upgrade asks for: the `Retry-After` header (seconds, or an HTTP date) of an HTTP 429 or 503
+ * `ConnectError`, in ms from `nowMs`; `undefined` for anything else. The connection loop waits that long before the
+ * next attempt (at most `maxBackoff`) instead of its own backoff delay.
+ *
+ * @example
+ * ```ts
+ * import * as Reconnect from "@zen-websocket/core/Reconnect"
+ * import { ConnectError } from "@zen-websocket/core/WebSocketError"
+ *
+ * const refused = new ConnectError({
+ *   reason: "http", url: "wss://x.test/ws", status: 429,
+ *   cause: { status: 429, statusText: "Too Many Requests", headers: { "retry-after": "3" } }
+ * })
+ * Reconnect.retryAfterMs(refused, Date.now()) // 3000
+ * ```
+ *
+ * @since 0.2.0
+ * @category schedules
+ */
+export const retryAfterMs = (end: unknown, nowMs: number): number | undefined => {
+  if (!Predicate.isTagged(end, "ConnectError")) return undefined
+  const { cause, status } = end as { readonly status?: unknown; readonly cause?: unknown }
+  if (status !== 429 && status !== 503) return undefined
+  const headers = Predicate.hasProperty(cause, "headers") ? cause.headers : undefined
+  const value = Predicate.hasProperty(headers, "retry-after") ? headers["retry-after"] : undefined
+  const text = Array.isArray(value) ? value[0] : value
+  if (typeof text !== "string" && typeof text !== "number") return undefined
+  const trimmed = String(text).trim()
+  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000
+  const at = Date.parse(trimmed)
+  return Number.isNaN(at) ? undefined : Math.max(0, at - nowMs)
 }

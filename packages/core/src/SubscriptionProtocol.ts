@@ -1,31 +1,21 @@
 /**
- * Subscription dialects: how subscribe/unsubscribe requests are built, how confirmations are read and which channel a
- * notification belongs to.
+ * The name this library used for subscription dialects before `Dialect`: the same type and constructors, kept so
+ * existing code keeps compiling. New code imports `Dialect`.
  *
  * @since 0.1.0
  */
-import * as Predicate from "effect/Predicate"
-import type * as JsonRpc from "./JsonRpc.js"
-import type { Message } from "./Message.js"
+import * as Dialect from "./Dialect.js"
 
 /**
+ * A subscription dialect (the same type as `Dialect.Dialect`).
+ *
  * @since 0.1.0
  * @category models
  */
-export interface SubscriptionProtocol {
-  /** the request that subscribes to `channels` */
-  readonly subscribe: (channels: ReadonlyArray<string>) => JsonRpc.Request
-  /** the request that unsubscribes from `channels` */
-  readonly unsubscribe: (channels: ReadonlyArray<string>) => JsonRpc.Request
-  /** the channels a successful response confirms (only these are tracked and restored) */
-  readonly confirmed: (result: unknown, requested: ReadonlyArray<string>) => ReadonlyArray<string>
-  /** the channel a notification belongs to, or undefined when the frame is no notification */
-  readonly channelOf: (message: Message) => string | undefined
-}
+export type SubscriptionProtocol = Dialect.Dialect
 
 /**
- * JSON-RPC subscriptions in the Deribit style: `{ method: "public/subscribe", params: { channels } }`, confirmed by a
- * result listing the channels, notifications `{ method: "subscription", params: { channel, data } }`.
+ * JSON-RPC subscriptions in the Deribit style (`Dialect.jsonRpc`).
  *
  * @example
  * ```ts
@@ -40,33 +30,12 @@ export interface SubscriptionProtocol {
  * @since 0.1.0
  * @category constructors
  */
-export const jsonRpc = (options?: {
-  readonly subscribeMethod?: string | undefined
-  readonly unsubscribeMethod?: string | undefined
-  readonly notificationMethod?: string | undefined
-}): SubscriptionProtocol => {
-  const subscribeMethod = options?.subscribeMethod ?? "public/subscribe"
-  const unsubscribeMethod = options?.unsubscribeMethod ?? "public/unsubscribe"
-  const notificationMethod = options?.notificationMethod ?? "subscription"
-  return {
-    subscribe: (channels) => ({ method: subscribeMethod, params: { channels } }),
-    unsubscribe: (channels) => ({ method: unsubscribeMethod, params: { channels } }),
-    confirmed: (result, requested) =>
-      Array.isArray(result) ? result.filter((c): c is string => typeof c === "string") : requested,
-    channelOf: (message) => {
-      if (message._tag !== "Text" || !message.data.includes(notificationMethod)) return undefined
-      const json = message.json
-      if (!Predicate.isRecord(json) || json.method !== notificationMethod) return undefined
-      const params = json.params
-      return Predicate.isRecord(params) && typeof params.channel === "string" ? params.channel : undefined
-    }
-  }
-}
+export const jsonRpc: (options?: Dialect.JsonRpcOptions) => SubscriptionProtocol = Dialect.jsonRpc
 
 /**
- * The default protocol: Deribit-style JSON-RPC `public/subscribe`.
+ * The default protocol: Deribit-style JSON-RPC `public/subscribe` (`Dialect.defaultDialect`).
  *
  * @since 0.1.0
  * @category constructors
  */
-export const defaultProtocol: SubscriptionProtocol = jsonRpc()
+export const defaultProtocol: SubscriptionProtocol = Dialect.defaultDialect

@@ -94,7 +94,9 @@ export class ConnectError extends Schema.TaggedError<ConnectError>()("ConnectErr
   reason: ConnectErrorReason,
   url: Schema.String,
   status: Schema.optional(Schema.Number),
-  cause: Schema.optional(Schema.Defect)
+  cause: Schema.optional(Schema.Defect),
+  /** reason `restore`: the verdict of the dialect's classifier (or the `retryable` option) on the cause */
+  retryable: Schema.optional(Schema.Boolean)
 }) {
   declare readonly [TypeId]: TypeId
   constructor(props: {
@@ -102,6 +104,7 @@ export class ConnectError extends Schema.TaggedError<ConnectError>()("ConnectErr
     readonly url: string
     readonly status?: number | undefined
     readonly cause?: unknown
+    readonly retryable?: boolean | undefined
   }, disableValidation?: boolean) {
     super({ ...props, url: redactUrl(props.url) }, disableValidation)
   }

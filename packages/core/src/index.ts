@@ -68,7 +68,14 @@ export * as Message from "./Message.js"
 export * as Reconnect from "./Reconnect.js"
 
 /**
- * Subscription dialects.
+ * Subscription dialects as data: JSON-RPC (Deribit), OKX, Bybit, Coinbase, Kraken v2, eth_subscribe.
+ *
+ * @since 0.2.0
+ */
+export * as Dialect from "./Dialect.js"
+
+/**
+ * The former name of `Dialect` (the same type and constructors).
  *
  * @since 0.1.0
  */

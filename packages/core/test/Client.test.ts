@@ -393,7 +393,7 @@ describe("Client.request", () => {
 })
 
 describe("Client.subscribe", () => {
-  it.scopedLive("sends the subscribe request and tracks only confirmed channels", () =>
+  it.scopedLive("sends the subscribe request and tracks only confirmed channels; an unconfirmed one fails the call", () =>
     Effect.gen(function*() {
       const server = yield* Testing.startMockServer({
         handler: (frame) => {
@@ -403,14 +403,16 @@ describe("Client.subscribe", () => {
         }
       })
       const client = yield* Client.connect(server.url)
-      const id = yield* Client.subscribe(client, ["ticker.BTC-PERPETUAL.100ms", "bad.channel"])
-      assert.isNumber(id)
+      assert.isNumber(yield* Client.subscribe(client, ["ticker.ETH-PERPETUAL.100ms"]))
+      const error = yield* failure(Client.subscribe(client, ["ticker.BTC-PERPETUAL.100ms", "bad.channel"]))
+      assert.strictEqual(error._tag, "RpcError")
+      assert.include(error._tag === "RpcError" ? error.message : "", "bad.channel")
       yield* server.assertMessageSent({
         jsonrpc: "2.0",
         method: "public/subscribe",
         params: { channels: ["ticker.BTC-PERPETUAL.100ms", "bad.channel"] }
       })
-      assert.deepStrictEqual(yield* Client.subscriptions(client), ["ticker.BTC-PERPETUAL.100ms"])
+      assert.deepStrictEqual(yield* Client.subscriptions(client), ["ticker.ETH-PERPETUAL.100ms", "ticker.BTC-PERPETUAL.100ms"])
     }))
 
   it.scopedLive("a rejected subscribe fails with the server's error and tracks nothing", () =>

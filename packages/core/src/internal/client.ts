@@ -10,6 +10,7 @@ import * as Option from "effect/Option"
 import type * as Pipeable from "effect/Pipeable"
 import type * as ClientOptions from "../ClientOptions.js"
 import type * as JsonRpc from "../JsonRpc.js"
+import type * as Message from "../Message.js"
 import { ClientTypeId, DataProto } from "./proto.js"
 import * as Requests from "./requests.js"
 import type * as Runtime from "./runtime.js"
@@ -86,6 +87,9 @@ class ClientImpl {
   }
   get close() {
     return this.runtime.close
+  }
+  channelOf(message: Message.Message): string | undefined {
+    return this.runtime.channelOf(message)
   }
 }
 

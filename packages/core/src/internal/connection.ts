@@ -76,6 +76,11 @@ class Link implements Transport.Listeners, Heartbeat.Link, Heartbeat.Hooks {
     listener?.(error)
   }
 
+  /** How the link ended, once it did. */
+  get ended(): Disconnected | undefined {
+    return this.error
+  }
+
   park(listener: (error: Disconnected) => void): Disconnected | undefined {
     if (this.error === undefined) this.listener = listener
     return this.error
@@ -180,15 +185,25 @@ class Loop {
     })
   }
 
+  private get shownUrl(): string {
+    return Effect.isEffect(this.url) ? "<effect>" : ClientOptions.showUrl(this.url)
+  }
+
   /** The backoff, created at the first outage; each wait is reported as `Reconnecting`. */
   private get backoff(): Effect.Effect<Schedule.ScheduleDriver<unknown, ConnectionEnd>> {
     if (this.driver !== undefined) return Effect.succeed(this.driver)
-    const schedule = Reconnect.schedule(this.runtime.options).pipe(
-      Schedule.modifyDelayEffect((_, delay) =>
-        Effect.as(
-          this.runtime.emit(ClientEvent.Reconnecting({ attempt: this.attempt + 1, delayMs: Duration.toMillis(delay) })),
-          delay
-        )
+    const options = this.runtime.options
+    const schedule = Reconnect.schedule(options).pipe(
+      Schedule.modifyDelayEffect((end, delay) =>
+        Effect.flatMap(Clock.currentTimeMillis, (now) => {
+          // a server that said when to come back (HTTP 429/503 Retry-After) sets the delay, within maxBackoff
+          const retryAfter = Reconnect.retryAfterMs(end, now)
+          const next = retryAfter === undefined ? delay : Duration.millis(Math.min(retryAfter, options.maxBackoff))
+          return Effect.as(
+            this.runtime.emit(ClientEvent.Reconnecting({ attempt: this.attempt + 1, delayMs: Duration.toMillis(next) })),
+            next
+          )
+        })
       )
     )
     return Effect.tap(Schedule.driver(schedule), (driver) => (this.driver = driver))
@@ -244,8 +259,11 @@ class Loop {
       yield* runtime.setState("disconnected")
       yield* runtime.emit(ClientEvent.GaveUp({ attempts: this.attempt, cause: end }))
       const ready = this.ready
-      if (end._tag === "Disconnected" || ready === undefined) return
-      const failure = this.attempt > 1 && end._tag === "ConnectError"
+      if (ready === undefined) return
+      // the first connection never became usable (e.g. its link died during the restore)
+      const failure = end._tag === "Disconnected"
+        ? new ConnectError({ reason: this.attempt > 1 ? "max-attempts" : "network", url: this.shownUrl, cause: end })
+        : this.attempt > 1 && end._tag === "ConnectError"
         ? new ConnectError({ reason: "max-attempts", url: end.url, cause: end })
         : end
       yield* Deferred.fail(ready, failure)
@@ -277,8 +295,11 @@ const connectOnce = (runtime: Runtime, url: ClientOptions.UrlInput) =>
     const connectTimeMs = Math.round(performance.now() - startedAt)
     yield* armHeartbeat(runtime, link)
     yield* runRestoreHooks(runtime, target)
-    yield* Subscriptions.restore(runtime)
+    yield* restoreSubscriptions(runtime, target)
     yield* flushOfflineQueue(runtime, socket)
+    // "connected" means usable: only a link that is still live after its restore is published, once
+    const ended = link.ended
+    if (ended !== undefined) return yield* Effect.fail(ended)
     runtime.writable = true
     if (runtime.everConnected) runtime.reconnects++
     runtime.everConnected = true
@@ -302,11 +323,25 @@ const armHeartbeat = (runtime: Runtime, link: Link) =>
     yield* HeartbeatScheduler.register(heartbeat, link.dead.bind(link))
   })
 
+/** A failed restore step ends the attempt; the dialect's classifier (or the `retryable` option) says if it is retried. */
+const restoreFailed = (runtime: Runtime, url: string) => (cause: unknown) =>
+  new ConnectError({ reason: "restore", url, cause, retryable: runtime.retryable(cause) })
+
 const runRestoreHooks = (runtime: Runtime, url: string) =>
   Effect.forEach(runtime.restoreHooks, (hook) =>
     Effect.suspend(() => hook(Session.make(runtime))).pipe(
-      Effect.mapError((cause) => new ConnectError({ reason: "restore", url, cause }))
+      Effect.mapError(restoreFailed(runtime, url))
     ), { discard: true })
+
+/** Refused channels under `onRestoreRejected: "fail"` fail the attempt as a transient trouble: it is retried. */
+const restoreSubscriptions = (runtime: Runtime, url: string) =>
+  Subscriptions.restore(runtime, () => runtime.socket ?? runtime.sendable()).pipe(
+    Effect.mapError((error) =>
+      error._tag === "Rejected"
+        ? new ConnectError({ reason: "restore", url, cause: error.first.error, retryable: true })
+        : restoreFailed(runtime, url)(error)
+    )
+  )
 
 const flushOfflineQueue = (runtime: Runtime, socket: WebSocket) =>
   runtime.offline === undefined ?

@@ -112,8 +112,11 @@ const explainConnect = (error: ConnectError, depth: number): Explanation => {
     case "restore": {
       const inner = explainAt(error.cause, depth + 1)
       return {
-        message: `Connected to ${url}, but a restore hook failed${inner ? `: ${inner.message}` : detail}`,
-        suggestion: inner?.suggestion ?? "Check the restore hook (e.g. re-authentication credentials)"
+        message: `Connected to ${url}, but restoring the session (restore hooks, then subscriptions) failed${
+          inner ? `: ${inner.message}` : detail
+        }`,
+        suggestion: inner?.suggestion ??
+          "Check the restore hooks (e.g. re-authentication credentials) and the channels being restored"
       }
     }
     default:

@@ -89,8 +89,12 @@ const fromClientEvent = (instruments: Instruments, event: ClientEvent.ClientEven
     case "HeartbeatMissed":
       return emit(names.heartbeatMissed, { missed: event.missed })
     case "SubscriptionsRestored":
-      return emit(names.subscriptionsRestored, { channel_count: event.channels.length }, {
-        channels: event.channels
+      return emit(names.subscriptionsRestored, {
+        channel_count: event.restored.length,
+        rejected_count: event.rejected.length
+      }, {
+        channels: event.restored,
+        rejected: event.rejected.map((r) => r.channel)
       })
     case "RateLimited":
       return emit(names.rateLimited, { queue_size: event.queueSize })

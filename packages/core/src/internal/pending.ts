@@ -28,6 +28,8 @@ export class Pending {
   /** created with the first request: most clients of a feed never make one */
   private map: Map<JsonRpc.RequestId, Entry> | undefined = undefined
   private lastId = 0
+  /** ids of requests correlated elsewhere (a dialect's acks): no user request may take them while they are in flight */
+  private reserved: Set<JsonRpc.RequestId> | undefined = undefined
   /** one sleeping fiber (in the client's scope) checks the deadlines, only while requests are pending */
   private expiry: Expiry | undefined = undefined
 
@@ -42,14 +44,25 @@ export class Pending {
   }
 
   has(id: JsonRpc.RequestId): boolean {
-    return this.entries.has(id)
+    return this.entries.has(id) || this.reserved?.has(id) === true
   }
 
   /** A fresh integer id not in flight. */
   nextId(): number {
     do this.lastId = this.lastId >= Number.MAX_SAFE_INTEGER ? 1 : this.lastId + 1
-    while (this.entries.has(this.lastId))
+    while (this.has(this.lastId))
     return this.lastId
+  }
+
+  /** A fresh id held until `release`: a request whose response is matched by a dialect rather than by this map. */
+  reserve(): number {
+    const id = this.nextId()
+    ;(this.reserved ??= new Set()).add(id)
+    return id
+  }
+
+  release(id: JsonRpc.RequestId): void {
+    this.reserved?.delete(id)
   }
 
   add(id: JsonRpc.RequestId, method: string, deadline: number, timeoutMs: number, resume: Entry["resume"]): Entry {

@@ -43,7 +43,8 @@ const connectRecoverable = (error: ConnectError): boolean => {
     case "network":
       return true
     case "restore":
-      return recoverableAt(error.cause, 1)
+      // the classifier of the client's dialect (or its `retryable` option) judged the cause when it failed
+      return error.retryable ?? recoverableAt(error.cause, 1)
     case "http":
       return error.status !== undefined && (error.status === 408 || error.status === 429 || error.status >= 500)
     default:

@@ -14,20 +14,25 @@ import * as Stream from "effect/Stream"
 import type WebSocket from "ws"
 import * as ClientEvent from "../ClientEvent.js"
 import type * as ClientOptions from "../ClientOptions.js"
+import type * as Dialect from "../Dialect.js"
 import type * as Heartbeat from "../Heartbeat.js"
 import * as JsonRpc from "../JsonRpc.js"
 import * as Message from "../Message.js"
 import * as RateLimiter from "../RateLimiter.js"
 import * as Recorder from "../Recorder.js"
-import type { SubscriptionProtocol } from "../SubscriptionProtocol.js"
 import * as Telemetry from "../Telemetry.js"
 import type { RateLimited } from "../WebSocketError.js"
 import { Disconnected, InvalidOptions, NotConnected } from "../WebSocketError.js"
+import { Awaiters } from "./awaiters.js"
 import { Broadcast } from "./broadcast.js"
+import { safeRoute } from "./dialect/common.js"
+import { Exchanges } from "./exchanges.js"
 import { Inbox } from "./inbox.js"
 import * as Instrumentation from "./instruments.js"
 import { OfflineQueue } from "./offlineQueue.js"
+import { Pacer } from "./pacing.js"
 import { Pending } from "./pending.js"
+import { ServerIds } from "./serverIds.js"
 import * as Transport from "./transport.js"
 
 /** @internal */
@@ -54,6 +59,15 @@ export class Runtime {
   connection: Scope.CloseableScope | undefined = undefined
   readonly pending: Pending
   readonly tracked = new Set<string>()
+  /** server-assigned subscription ids on the current connection (eth_subscribe) */
+  readonly serverIds = new ServerIds()
+  /** frames awaited by a dialect's acks or a restore hook's `sendAndAwait` */
+  readonly awaiters = new Awaiters()
+  readonly exchanges: Exchanges
+  /** the dialect's pacing of subscribe/unsubscribe requests */
+  readonly pacer: Pacer | undefined
+  /** whether an error of a restore hook or a restore is worth another attempt (the option, else the dialect's) */
+  readonly retryable: (error: unknown) => boolean
   readonly restoreHooks: Array<ClientOptions.RestoreHook>
   readonly offline: OfflineQueue | undefined
   /** the heartbeat of the current connection (it consumes heartbeat frames) and the last one's health */
@@ -72,7 +86,7 @@ export class Runtime {
   constructor(
     readonly id: string,
     readonly options: ClientOptions.Resolved,
-    readonly protocol: SubscriptionProtocol,
+    readonly protocol: Dialect.Dialect,
     readonly instruments: Instrumentation.Instruments,
     readonly limiter: RateLimiter.RateLimiter | undefined,
     readonly recorder: Recorder.Recorder | undefined,
@@ -80,6 +94,9 @@ export class Runtime {
     readonly effectRuntime: EffectRuntime.Runtime<never>
   ) {
     this.pending = new Pending(scope)
+    this.exchanges = new Exchanges(this)
+    this.pacer = protocol.limits.pacing === undefined ? undefined : new Pacer(protocol.limits.pacing)
+    this.retryable = options.retryable ?? protocol.retryable
     this.restoreHooks = [...options.restoreHooks]
     this.offline = options.offlineQueue === undefined ? undefined : new OfflineQueue(options.offlineQueue)
     const { bufferSize, strategy } = options.inbound
@@ -121,7 +138,9 @@ export class Runtime {
     this.inboundBytes += data.length
     if (isBinary) {
       this.recorder?.recordBinary("in", data)
-      return this.deliver(new Message.Binary(data))
+      const binary = new Message.Binary(data)
+      if (this.awaiters.size > 0 && this.awaiters.offer(binary)) return
+      return this.deliver(binary)
     }
     const text = data.toString()
     this.recorder?.recordText("in", text)
@@ -130,6 +149,7 @@ export class Runtime {
       const rttMs = this.pending.resolve(JsonRpc.classify(message.json))
       if (rttMs !== undefined) return this.instruments.latency.add(rttMs)
     }
+    if (this.awaiters.size > 0 && this.awaiters.offer(message)) return
     if (this.heartbeat !== undefined && this.heartbeat.onText(message)) return
     this.deliver(message)
   }
@@ -207,6 +227,12 @@ export class Runtime {
     this.socket?.resume()
   }
 
+  /** The channel a notification belongs to: the dialect's route, server ids mapped to the user's channel names. */
+  channelOf(message: Message.Message): string | undefined {
+    const route = safeRoute(this.protocol, message)
+    return route === undefined || typeof route === "string" ? route : this.serverIds.channelOf(route.serverId)
+  }
+
   // ---- state and events ----
 
   setState(state: State): Effect.Effect<void> {
@@ -282,11 +308,18 @@ export class Runtime {
     this.paused = false
   }
 
-  /** The link is gone: nothing may be sent on it, every pending request fails at once. */
+  /**
+   * The link is gone: nothing may be sent on it, every pending request and awaited ack fails at once, the server's
+   * subscription ids are forgotten, and without `restoreSubscriptions` so are the channels (the server no longer
+   * holds them).
+   */
   detach(error: Disconnected): void {
     this.socket = undefined
     this.writable = false
     this.pending.failAll(error)
+    this.awaiters.failAll(error)
+    this.serverIds.clear()
+    if (!this.options.restoreSubscriptions) this.tracked.clear()
   }
 
   /** No more connections will come: buffered sends fail. */
@@ -322,7 +355,7 @@ const preview = (messages: ReadonlyArray<Message.Message>): ReadonlyArray<string
 export const make = (
   id: string,
   options: ClientOptions.Resolved,
-  protocol: SubscriptionProtocol
+  protocol: Dialect.Dialect
 ): Effect.Effect<Runtime, InvalidOptions, Scope.Scope> =>
   Effect.gen(function*() {
     const effectRuntime = yield* Effect.runtime<never>()

@@ -3,6 +3,7 @@
  */
 import * as Effect from "effect/Effect"
 import type * as ClientOptions from "../ClientOptions.js"
+import * as Awaiters from "./awaiters.js"
 import * as Requests from "./requests.js"
 import type { Runtime } from "./runtime.js"
 import * as Send from "./send.js"
@@ -13,6 +14,7 @@ export const make = (runtime: Runtime): ClientOptions.Session => {
   return {
     request: (request, options) =>
       Effect.map(Requests.request(runtime, request, options, socketOf), ([, result]) => result),
-    sendMessage: (message) => Send.send(runtime, message, socketOf)
+    sendMessage: (message) => Send.send(runtime, message, socketOf),
+    sendAndAwait: (frame, match, timeout) => Awaiters.sendAndAwait(runtime, frame, match, timeout, socketOf)
   }
 }

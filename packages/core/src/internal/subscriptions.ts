@@ -1,11 +1,19 @@
 /**
- * The tracked channel set: only channels the server confirmed are tracked, and they are restored after a reconnect.
+ * The tracked channel set and the requests that change it. Channels go out in batches that fit the dialect's limits;
+ * a batch refused as a whole is halved down to single channels, so one bad channel drops only itself. Only channels
+ * the server confirmed are tracked; after a reconnect they are restored the same way, before the client is
+ * `connected`.
  */
 import * as Effect from "effect/Effect"
+import type WebSocket from "ws"
 import * as ClientEvent from "../ClientEvent.js"
+import type * as Dialect from "../Dialect.js"
 import type * as JsonRpc from "../JsonRpc.js"
+import type { NotConnected, RpcError } from "../WebSocketError.js"
 import { InvalidOptions } from "../WebSocketError.js"
-import * as Requests from "./requests.js"
+import * as Batches from "./batches.js"
+import * as Exchanges from "./exchanges.js"
+import type * as Requests from "./requests.js"
 import type { Runtime } from "./runtime.js"
 
 const checkChannels = (channels: ReadonlyArray<string>): Effect.Effect<void, InvalidOptions> =>
@@ -15,54 +23,124 @@ const checkChannels = (channels: ReadonlyArray<string>): Effect.Effect<void, Inv
       new InvalidOptions({ field: "channels", value: channels, rule: "must be a non-empty array of channel names" })
     )
 
-/** @internal */
+/** What a set of batches came to. */
+interface Settled {
+  /** the first request's ref */
+  ref: number | undefined
+  readonly accepted: Array<string>
+  readonly rejected: Array<Dialect.Rejection>
+}
+
+/** A whole-request refusal the dialect calls transient: the request may succeed as it is, later. */
+type SettleError = Exchanges.ExchangeError | RpcError
+
+/**
+ * Subscribes to `channels` in batches; `onAccepted` runs after each batch (so what the server confirmed is tracked
+ * even when a later batch fails).
+ */
+const settle = (
+  runtime: Runtime,
+  channels: ReadonlyArray<string>,
+  socketOf: () => WebSocket | NotConnected,
+  onAccepted: (accepted: ReadonlyArray<string>) => void
+): Effect.Effect<Settled, SettleError> =>
+  Effect.gen(function*() {
+    const plan = Batches.plan(runtime.protocol, "subscribe", channels, (c) => runtime.serverIds.idOf(c))
+    const settled: Settled = { ref: undefined, accepted: [], rejected: [...plan.oversize] }
+    const sendBatch = (batch: ReadonlyArray<string>): Effect.Effect<void, SettleError> =>
+      Effect.flatMap(Exchanges.exchange(runtime, "subscribe", batch, socketOf), (outcome) => {
+        settled.ref ??= outcome.ref
+        if (outcome.error !== undefined) {
+          if (runtime.retryable(outcome.error)) return Effect.fail(outcome.error)
+          if (batch.length === 1) {
+            settled.rejected.push({ channel: batch[0]!, error: outcome.error })
+            return Effect.void
+          }
+          const half = Math.ceil(batch.length / 2)
+          return Effect.zipRight(sendBatch(batch.slice(0, half)), sendBatch(batch.slice(half)))
+        }
+        if (outcome.serverId !== undefined && batch.length === 1) runtime.serverIds.set(batch[0]!, outcome.serverId)
+        settled.accepted.push(...outcome.accepted)
+        settled.rejected.push(...outcome.rejected)
+        onAccepted(outcome.accepted)
+        return Effect.void
+      })
+    for (const batch of plan.batches) yield* sendBatch(batch)
+    return settled
+  })
+
+/**
+ * Subscribes through the client's dialect. Confirmed channels are tracked; when the server refused one, the call
+ * fails with its error (the others stay tracked: `subscriptions()` lists them).
+ * @internal
+ */
 export const subscribe = (
   runtime: Runtime,
   channels: ReadonlyArray<string>
 ): Effect.Effect<JsonRpc.RequestId, Requests.RequestError | InvalidOptions> =>
   Effect.zipRight(
     checkChannels(channels),
-    Effect.map(Requests.request(runtime, runtime.protocol.subscribe(channels)), ([id, result]) => {
-      for (const channel of runtime.protocol.confirmed(result, channels)) runtime.tracked.add(channel)
-      return id
-    })
+    Effect.suspend(() =>
+      Effect.flatMap(
+        settle(runtime, [...new Set(channels)], () => runtime.sendable(), (accepted) => {
+          for (const channel of accepted) runtime.tracked.add(channel)
+        }),
+        (settled) => {
+          const [first] = settled.rejected
+          return first !== undefined ? Effect.fail(first.error) : Effect.succeed(settled.ref ?? 0)
+        }
+      )
+    )
   )
 
-/** @internal */
+/**
+ * Unsubscribes in batches; what each batch's ack confirms stops being tracked. A refusal fails the call.
+ * @internal
+ */
 export const unsubscribe = (
   runtime: Runtime,
   channels: ReadonlyArray<string>
 ): Effect.Effect<void, Requests.RequestError | InvalidOptions> =>
   Effect.zipRight(
     checkChannels(channels),
-    Effect.map(Requests.request(runtime, runtime.protocol.unsubscribe(channels)), () => {
-      for (const channel of channels) runtime.tracked.delete(channel)
+    Effect.suspend(() => {
+      const plan = Batches.plan(runtime.protocol, "unsubscribe", [...new Set(channels)], (c) =>
+        runtime.serverIds.idOf(c))
+      const [oversize] = plan.oversize
+      if (oversize !== undefined) return Effect.fail(oversize.error)
+      return Effect.forEach(plan.batches, (batch) =>
+        Effect.flatMap(Exchanges.exchange(runtime, "unsubscribe", batch, () => runtime.sendable()), (outcome) => {
+          for (const channel of outcome.accepted) {
+            runtime.tracked.delete(channel)
+            runtime.serverIds.delete(channel)
+          }
+          const [first] = outcome.rejected
+          return outcome.error !== undefined
+            ? Effect.fail(outcome.error)
+            : first !== undefined
+            ? Effect.fail(first.error)
+            : Effect.void
+        }), { discard: true })
     })
   )
 
+/** Why a restore did not finish: no answer (timeout, lost link), a transient refusal, or refused channels. */
+export type RestoreError = SettleError | { readonly _tag: "Rejected"; readonly first: Dialect.Rejection }
+
 /**
- * Re-sends the tracked channels on a fresh connection (before it is writable for users). Channels the server no
- * longer confirms are dropped and reported; a failed restore request leaves the set as it was.
+ * Re-subscribes the tracked channels on a fresh connection (before it is writable for users). Refused channels are
+ * dropped and reported (or, with `onRestoreRejected: "fail"`, fail the attempt and stay tracked for the next one);
+ * any failure to get an answer fails the attempt with the set unchanged.
  * @internal
  */
-export const restore = (runtime: Runtime): Effect.Effect<void> =>
+export const restore = (runtime: Runtime, socketOf: () => WebSocket | NotConnected): Effect.Effect<void, RestoreError> =>
   Effect.gen(function*() {
+    runtime.serverIds.clear()
     if (!runtime.options.restoreSubscriptions || runtime.tracked.size === 0) return
-    const channels = [...runtime.tracked]
-    const onSocket = () => runtime.socket ?? runtime.sendable()
-    const result = yield* Effect.either(
-      Requests.request(runtime, runtime.protocol.subscribe(channels), undefined, onSocket)
-    )
-    if (result._tag === "Left" && result.left._tag !== "RpcError") {
-      // the link went away or the server is slow: keep the set for the next connection
-      return yield* Effect.annotateLogs(
-        Effect.logWarning("subscription restore failed", result.left),
-        "client_id",
-        runtime.id
-      )
-    }
-    const confirmed = new Set(result._tag === "Right" ? runtime.protocol.confirmed(result.right[1], channels) : [])
-    const rejected = channels.filter((c) => !confirmed.has(c))
-    for (const channel of rejected) runtime.tracked.delete(channel)
-    yield* runtime.emit(ClientEvent.SubscriptionsRestored({ channels: [...confirmed], rejected }))
+    const settled = yield* settle(runtime, [...runtime.tracked], socketOf, () => {})
+    const [first] = settled.rejected
+    const keep = first !== undefined && runtime.options.onRestoreRejected === "fail"
+    if (!keep) for (const { channel } of settled.rejected) runtime.tracked.delete(channel)
+    yield* runtime.emit(ClientEvent.SubscriptionsRestored({ restored: settled.accepted, rejected: settled.rejected }))
+    if (keep) return yield* Effect.fail({ _tag: "Rejected", first } as const)
   })

@@ -11,6 +11,7 @@ import * as SubscriptionRef from "effect/SubscriptionRef"
 import type * as Client from "../Client.js"
 import type * as ClientEvent from "../ClientEvent.js"
 import type * as ClientOptions from "../ClientOptions.js"
+import * as Dialect from "../Dialect.js"
 import type * as Message from "../Message.js"
 import { NotConnected } from "../WebSocketError.js"
 import { type ClientBase, ClientProto } from "./client.js"
@@ -101,6 +102,10 @@ export class SupervisedClient {
             }))
         ),
       subscriptions: Effect.sync(() => [...this.channels]),
+      channelOf: (message) =>
+        this.current !== undefined
+          ? this.current.channelOf(message)
+          : Dialect.channelName(this.options.subscriptionProtocol ?? Dialect.defaultDialect, message),
       getStateMetrics: Effect.suspend(() =>
         this.current === undefined
           ? Effect.map(SubscriptionRef.get(this.state), (state) => ({

@@ -1,0 +1,357 @@
+/**
+ * Subscription dialects, as data: how a venue's subscribe and unsubscribe frames are built for a batch of channels,
+ * how its acks are read (which request they answer, which channels they accept or refuse), which channel a
+ * notification belongs to, the limits a batch must respect (channels per request, frame size, pacing) and which
+ * errors are worth another attempt.
+ *
+ * Built in: {@link jsonRpc} (the default: Deribit and other JSON-RPC venues), {@link okx}, {@link bybit},
+ * {@link coinbase}, {@link krakenV2} and {@link ethSubscribe}. A venue of your own is one object of this shape (see
+ * `docs/guides/dialects.md`).
+ *
+ * @example
+ * ```ts
+ * import { Client, Dialect } from "@zen-websocket/core"
+ *
+ * // OKX: channels are "<channel>:<instId>", acks are `event: "subscribe" | "error"`
+ * const client = Client.connect("wss://ws.okx.com:8443/ws/v5/public", { subscriptionProtocol: Dialect.okx() })
+ * ```
+ *
+ * @since 0.2.0
+ */
+import * as bybitImpl from "./internal/dialect/bybit.js"
+import * as coinbaseImpl from "./internal/dialect/coinbase.js"
+import * as common from "./internal/dialect/common.js"
+import * as ethImpl from "./internal/dialect/eth.js"
+import * as jsonRpcImpl from "./internal/dialect/jsonRpc.js"
+import * as krakenImpl from "./internal/dialect/kraken.js"
+import * as okxImpl from "./internal/dialect/okx.js"
+import type { Message } from "./Message.js"
+import type { RpcError, SendError } from "./WebSocketError.js"
+
+/**
+ * At most `burst` requests at once, then `perSecond` on average (a token bucket on the client's `Clock`).
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface Pacing {
+  readonly burst: number
+  readonly perSecond: number
+}
+
+/**
+ * What one subscribe or unsubscribe request may carry, and how fast such requests may go out. The batched restore
+ * and `Client.subscribe` respect all three.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface Limits {
+  /** most channels in one request (`Infinity`: only the frame size limits a batch) */
+  readonly maxChannelsPerRequest: number
+  /** largest request frame, in UTF-8 bytes */
+  readonly maxFrameBytes: number
+  /** how fast subscribe/unsubscribe requests may go out; `undefined`: no pacing of our own */
+  readonly pacing: Pacing | undefined
+}
+
+/**
+ * What a frame builder gets besides the channels.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface RequestContext {
+  /** a fresh number for this request, unique among the client's requests in flight: put it in the frame's id field */
+  readonly ref: number
+  /** the id the server gave a channel on this connection (dialects whose server assigns ids, e.g. `ethSubscribe`) */
+  readonly serverId: (channel: string) => string | undefined
+}
+
+/**
+ * A request frame: a string is sent as it is, an object as JSON.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type Frame = string | object
+
+/**
+ * A channel the server refused, and why.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface Rejection {
+  readonly channel: string
+  /** the server's error (`RpcError`), or `SendError` `encode` when the channel alone is over `maxFrameBytes` */
+  readonly error: RpcError | SendError
+}
+
+/**
+ * What a dialect reads from an inbound frame that answers one of our requests.
+ *
+ * A request is settled when every channel of it is accepted or rejected, when an ack is `final` (channels not accepted
+ * by then count as not confirmed) or when an ack carries an `error` for the request as a whole. A whole-request error
+ * on a subscribe is split: the batch is halved, down to single channels, so one bad channel drops only itself (unless
+ * the dialect's `retryable` says the error is transient: then the attempt is retried as it is).
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface Ack {
+  /** the `ref` of the request it answers; `undefined` for venues without correlation ids: the oldest request waiting */
+  readonly ref: number | string | undefined
+  /** channels accepted (`"all"`: every channel of the request) */
+  readonly accepted?: ReadonlyArray<string> | "all" | undefined
+  /** channels refused, each with its error */
+  readonly rejected?: ReadonlyArray<Rejection> | undefined
+  /** everything the server now holds (venues whose ack lists the whole set, e.g. Coinbase); implies `final` */
+  readonly holding?: ReadonlyArray<string> | undefined
+  /** the request as a whole failed */
+  readonly error?: RpcError | undefined
+  /** no more acks come for this request */
+  readonly final?: boolean | undefined
+  /** the id the server assigned to the request's channel (single-channel requests, e.g. `eth_subscribe`) */
+  readonly serverId?: string | undefined
+}
+
+/**
+ * The channels of the request waiting under a ref (`undefined`: the oldest request waiting), or `undefined` when none
+ * waits under it.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type Requested = (ref: number | string | undefined) => ReadonlyArray<string> | undefined
+
+/**
+ * Where a notification goes: a channel name, or the server's id of a subscription (mapped back to the channel the user
+ * subscribed with, on the current connection).
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type Route = string | { readonly serverId: string }
+
+/**
+ * A subscription dialect. Every field is plain data or a pure function of its arguments: the client keeps the state
+ * (pending requests, server ids, pacing).
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface Dialect {
+  /** a name for logs, errors and the README table */
+  readonly name: string
+  readonly limits: Limits
+  /** the frame that subscribes to a batch of channels */
+  readonly subscribe: (channels: ReadonlyArray<string>, context: RequestContext) => Frame
+  /** the frame that unsubscribes from a batch of channels */
+  readonly unsubscribe: (channels: ReadonlyArray<string>, context: RequestContext) => Frame
+  /**
+   * reads an inbound frame as an ack of one of our requests, or `undefined` when it is none; `requested(ref)` gives the
+   * channels of the request waiting under `ref` (`undefined`: the oldest one), for acks that name only part of a channel
+   */
+  readonly ack: (message: Message, requested: Requested) => Ack | undefined
+  /** the channel (or server id) a notification belongs to, or `undefined` when the frame is no notification */
+  readonly channelOf: (message: Message) => Route | undefined
+  /** whether an error (of a restore hook, a restore request or a whole-request ack) is transient */
+  readonly retryable: (error: unknown) => boolean
+  /** channels of different groups never share a request (e.g. Kraken's `params.channel`); default: one group */
+  readonly groupOf?: ((channel: string) => string) | undefined
+}
+
+/**
+ * What every built-in constructor accepts: other limits, another error classifier.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface CommonOptions {
+  readonly limits?: Partial<Limits> | undefined
+  readonly retryable?: ((error: unknown) => boolean) | undefined
+}
+
+/**
+ * JSON-RPC options: the method names (Deribit's by default).
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface JsonRpcOptions extends CommonOptions {
+  /** default `"public/subscribe"` (`"private/subscribe"` for private channels) */
+  readonly subscribeMethod?: string | undefined
+  /** default `"public/unsubscribe"` */
+  readonly unsubscribeMethod?: string | undefined
+  /** the method of notifications, default `"subscription"` */
+  readonly notificationMethod?: string | undefined
+}
+
+/**
+ * JSON-RPC subscriptions, Deribit style: `{ jsonrpc: "2.0", id, method: "public/subscribe", params: { channels } }`,
+ * confirmed by a result listing the channels subscribed (channels missing from it are not confirmed), notifications
+ * `{ method: "subscription", params: { channel, data } }`. Limits: 32 kB frames (`-32600` above), no channel count
+ * limit, pacing 10 at once then 3.3 per second (Deribit's subscribe credits). Transient: 10028, 10040, 10041, 10047,
+ * 10066, 11051, 11056, 13025, 13028, 13888, -32603, plus timeouts and lost links.
+ *
+ * @example
+ * ```ts
+ * import { Dialect } from "@zen-websocket/core"
+ *
+ * const privateChannels = Dialect.jsonRpc({ subscribeMethod: "private/subscribe", unsubscribeMethod: "private/unsubscribe" })
+ * ```
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const jsonRpc: (options?: JsonRpcOptions) => Dialect = jsonRpcImpl.make
+
+/**
+ * OKX v5: `{ id, op: "subscribe", args: [{ channel, instId }] }`, one ack per arg
+ * `{ id, event: "subscribe", arg, connId }`, failures `{ id?, event: "error", code, msg }` (for the request as a
+ * whole), pushes `{ arg: { channel, instId }, data }`. Channel names are `"<channel>:<instId>"` (`"tickers:BTC-USDT"`),
+ * `"<channel>"` alone, or `"<channel>?instType=SPOT&instFamily=…"` for other arg fields. Limits: 64 KB per request,
+ * 480 subscribe/unsubscribe/login requests per hour per connection. Log in (`op: "login"`) in a restore hook with
+ * `session.sendAndAwait`.
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const okx: (options?: CommonOptions) => Dialect = okxImpl.make
+
+/**
+ * Bybit v5: `{ req_id, op: "subscribe", args: ["orderbook.50.BTCUSDT"] }`, one ack for the whole request
+ * `{ success, ret_msg, conn_id, req_id, op }` (a bad topic fails it), pushes `{ topic, type, ts, data }`. Channel
+ * names are topics. Limits: 10 args per request (spot), 21 000 characters of args. Authenticate (`op: "auth"`) in a
+ * restore hook with `session.sendAndAwait`.
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const bybit: (options?: CommonOptions) => Dialect = bybitImpl.make
+
+/**
+ * Coinbase options: the JWT of authenticated channels, signed fresh for every subscribe.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface CoinbaseOptions extends CommonOptions {
+  readonly jwt?: (() => string) | undefined
+}
+
+/**
+ * Coinbase Advanced Trade: `{ type: "subscribe", product_ids, channel, jwt? }`, one channel per message, acked by a
+ * `{ channel: "subscriptions", events: [{ subscriptions: { level2: ["ETH-USD"] } }] }` message listing everything
+ * subscribed (acks carry no id: requests are answered in order); errors `{ type: "error", message }`. Pushes name the
+ * channel differently (`l2_data` for `level2`) and carry the product in `events[].product_id` or in the entries of
+ * `events[]`. Channel names are `"<channel>:<product_id>"` (`"level2:ETH-USD"`) or `"<channel>"` (`"heartbeats"`).
+ * Pacing 8 messages per second (unauthenticated).
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const coinbase: (options?: CoinbaseOptions) => Dialect = coinbaseImpl.make
+
+/**
+ * Kraken v2 options: the token of private channels (from the REST API's `GetWebSocketsToken`).
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface KrakenOptions extends CommonOptions {
+  readonly token?: (() => string) | undefined
+}
+
+/**
+ * Kraken v2: `{ method: "subscribe", params: { channel: "ticker", symbol: ["BTC/USD"] }, req_id }`, one ack per symbol
+ * `{ method: "subscribe", result: { channel, symbol }, success: true, req_id }`, failures
+ * `{ method, success: false, error, symbol?, req_id }`, pushes `{ channel, type, data: [{ symbol, … }] }`. Channel names
+ * are `"<channel>:<symbol>"` (`"ticker:BTC/USD"`) or `"<channel>"` (`"executions"`); channels of one kind share a
+ * request.
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const krakenV2: (options?: KrakenOptions) => Dialect = krakenImpl.make
+
+/**
+ * Ethereum JSON-RPC `eth_subscribe`: `{ id, method: "eth_subscribe", params: ["newHeads"] }` answered with a
+ * server-assigned id, notifications `{ method: "eth_subscription", params: { subscription, result } }`,
+ * `eth_unsubscribe` with that id. The channel name you subscribe with (`"newHeads"`, or
+ * `"logs:{\"address\":\"0x…\"}"` for a kind with a filter) is your stable handle: the client maps it to the server's
+ * current id and remaps it after every reconnect, so `Client.channel(client, "newHeads")` never sees the change.
+ * One subscription per request. Transient: -32005 (limit exceeded), -32603, 429.
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const ethSubscribe: (options?: CommonOptions) => Dialect = ethImpl.make
+
+/**
+ * The names of the built-in dialects.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type Name = "jsonRpc" | "okx" | "bybit" | "coinbase" | "krakenV2" | "ethSubscribe"
+
+/**
+ * The built-in dialects by name, with their default options.
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const builtIn: { readonly [K in Name]: () => Dialect } = {
+  jsonRpc: () => jsonRpc(),
+  okx: () => okx(),
+  bybit: () => bybit(),
+  coinbase: () => coinbase(),
+  krakenV2: () => krakenV2(),
+  ethSubscribe: () => ethSubscribe()
+}
+
+/**
+ * The default dialect: Deribit-style JSON-RPC `public/subscribe`.
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const defaultDialect: Dialect = jsonRpc()
+
+/**
+ * A dialect with other limits (the rest unchanged).
+ *
+ * @example
+ * ```ts
+ * import { Dialect } from "@zen-websocket/core"
+ *
+ * const small = Dialect.withLimits(Dialect.jsonRpc(), { maxChannelsPerRequest: 50 })
+ * ```
+ *
+ * @since 0.2.0
+ * @category combinators
+ */
+export const withLimits = (dialect: Dialect, limits: Partial<Limits>): Dialect => common.withLimits(dialect, limits)
+
+/**
+ * The channel a frame belongs to by the dialect alone (server ids are mapped by the client: use `client.channelOf`).
+ *
+ * @since 0.2.0
+ * @category routing
+ */
+export const channelName = (dialect: Dialect, message: Message): string | undefined => {
+  const route = common.safeRoute(dialect, message)
+  return typeof route === "string" ? route : undefined
+}
+
+/**
+ * The JSON-RPC default classifier: transient Deribit codes (10028 too_many_requests, 11051 system_maintenance, …),
+ * timeouts, lost links and refused connections are transient; bad credentials (13004, 13009), forbidden (13021),
+ * HTTP 401/403 and invalid options are fatal.
+ *
+ * @since 0.2.0
+ * @category classifiers
+ */
+export const isTransient: (error: unknown) => boolean = jsonRpcImpl.retryable
