@@ -24,6 +24,7 @@ import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import type * as ClientEvent from "./ClientEvent.js"
 import * as ClientOptions from "./ClientOptions.js"
+import * as Dialect from "./Dialect.js"
 import type * as Heartbeat from "./Heartbeat.js"
 import * as internal from "./internal/client.js"
 import * as Connection from "./internal/connection.js"
@@ -33,7 +34,6 @@ import * as Tracing from "./internal/tracing.js"
 import type * as JsonRpc from "./JsonRpc.js"
 import type * as LatencyStats from "./LatencyStats.js"
 import type { Message } from "./Message.js"
-import * as Dialect from "./Dialect.js"
 import type {
   ConnectError,
   InvalidOptions,
@@ -413,7 +413,10 @@ export const stream: {
 export const channel: {
   (name: string): (client: Client) => Stream.Stream<Message>
   (client: Client, name: string): Stream.Stream<Message>
-} = dual(2, (client: Client, name: string) => Stream.filter(client.messages, (message) => client.channelOf(message) === name))
+} = dual(
+  2,
+  (client: Client, name: string) => Stream.filter(client.messages, (message) => client.channelOf(message) === name)
+)
 
 /**
  * Runs `f` on every chunk of inbound frames until the client closes — the fast path for busy feeds (see

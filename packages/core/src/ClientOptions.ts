@@ -23,6 +23,7 @@ import type * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
 import type * as tls from "node:tls"
 import * as Heartbeat from "./Heartbeat.js"
+import { isDialect } from "./internal/dialect/guard.js"
 import { redactUrl } from "./internal/redact.js"
 import {
   anyObject,
@@ -35,7 +36,6 @@ import {
   rule,
   shown
 } from "./internal/schemaRules.js"
-import { isDialect } from "./internal/dialect/guard.js"
 import type * as JsonRpc from "./JsonRpc.js"
 import type { Message } from "./Message.js"
 import type {

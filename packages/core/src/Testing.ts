@@ -33,6 +33,9 @@ import { jsonRpcResult, parseJsonRpcRequest } from "./internal/mockHandlers.js"
 import type * as models from "./internal/mockModels.js"
 import { TypeId as typeId } from "./internal/mockModels.js"
 import * as internal from "./internal/mockServer.js"
+import { bybitSign, okxSign } from "./internal/venue/exchangeWire.js"
+import * as venues from "./internal/venue/index.js"
+import type * as venueModels from "./internal/venue/models.js"
 import * as Recorder from "./Recorder.js"
 import type { ConnectError, InvalidOptions, MockAssertionError, MockServerError } from "./WebSocketError.js"
 
@@ -442,6 +445,131 @@ const resolveOptions = (options: MockServerOptions | undefined): models.Resolved
   maxReceived: Math.max(1, options?.maxReceived ?? 10_000),
   onConnection: options?.onConnection
 })
+
+// -------------------------------------------------------------------------------------------------------------------
+// venue servers
+// -------------------------------------------------------------------------------------------------------------------
+
+/**
+ * The venues a `VenueServer` can speak: the same names as the built-in dialects (`Dialect.builtIn`).
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type VenueName = venueModels.VenueName
+
+/**
+ * What a simulated venue accepts as credentials (defaults `"key"`, `"secret"`, `"passphrase"`): Deribit
+ * `public/auth` `client_id`/`client_secret`; OKX `login` `apiKey` + `passphrase` + `sign` (see `venueSignatures.okx`);
+ * Bybit `auth` `[apiKey, expires, signature]` (see `venueSignatures.bybit`); Coinbase `jwt` and Kraken `token` equal to
+ * `secret`.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type VenueCredentials = venueModels.Credentials
+
+/**
+ * A subscription request (or login) the venue received, with its size.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type VenueRequest = venueModels.VenueRequest
+
+/**
+ * How an injected fault answers: the venue's transient error (Deribit 10028, OKX 60014, …), no answer, or a dropped
+ * connection.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type FaultMode = venueModels.FaultMode
+
+/**
+ * @since 0.2.0
+ * @category models
+ */
+export interface VenueServerOptions {
+  readonly port?: number | undefined
+  readonly path?: string | undefined
+  readonly tls?: boolean | undefined
+  readonly maxReceived?: number | undefined
+  readonly credentials?: Partial<VenueCredentials> | undefined
+  /** the largest request frame the venue accepts (default: the venue's, e.g. Deribit's 32 kB); larger ones are refused */
+  readonly maxFrameBytes?: number | undefined
+  /** the most channels in one request (default: the venue's, e.g. 10 for Bybit) */
+  readonly maxChannelsPerRequest?: number | undefined
+  /**
+   * which channels are refused: `"private"` (needs a login), `"unknown"` (does not exist) or `undefined` (accepted).
+   * Default: the venue's private channels without a login (Deribit `.raw` and `user.*`, OKX `orders`, …), and names
+   * containing `invalid`, `unknown` or `nonexistent`.
+   */
+  readonly rejects?: ((channel: string, authenticated: boolean) => "private" | "unknown" | undefined) | undefined
+}
+
+/**
+ * A mock server that speaks one venue's subscription wire, with the venue's rules: its frame and channel-count limits,
+ * private channels refused without credentials, refusals shaped like the venue's (Deribit, OKX, Bybit, Coinbase and an
+ * Ethereum node refuse a request as a whole; Kraken refuses each symbol; Deribit leaves channels that do not exist out
+ * of its result). `holding` is what the newest connection holds: the server's truth to compare `subscriptions()` with.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface VenueServer extends MockServer {
+  readonly venue: VenueName
+  readonly limits: { readonly maxFrameBytes: number; readonly maxChannelsPerRequest: number }
+  /** the channels the newest connection holds */
+  readonly holding: Effect.Effect<ReadonlyArray<string>>
+  /** the subscription ids the server assigned on the newest connection (ethSubscribe) */
+  readonly serverIds: Effect.Effect<ReadonlyArray<string>>
+  /** subscription requests and logins received, oldest first */
+  readonly requests: Effect.Effect<ReadonlyArray<VenueRequest>>
+  /** sends a notification of `channel` to every connection that holds it; succeeds with how many it reached */
+  readonly publish: (channel: string, data?: unknown) => Effect.Effect<number>
+  /** the next `times` requests of this kind are answered with the venue's transient error, not at all, or a drop */
+  readonly failNext: (op: VenueRequest["op"], times: number, mode?: FaultMode | undefined) => Effect.Effect<void>
+}
+
+/**
+ * Starts a simulated venue on 127.0.0.1 (scoped, like `startMockServer`). Use it with the matching dialect:
+ * `Testing.startVenueServer("okx")` with `Dialect.okx()`.
+ *
+ * @example
+ * ```ts
+ * import { Client, Dialect, Testing } from "@zen-websocket/core"
+ * import { Effect } from "effect"
+ *
+ * const program = Effect.gen(function*() {
+ *   const venue = yield* Testing.startVenueServer("jsonRpc")
+ *   const client = yield* Client.connect(venue.url, { subscriptionProtocol: Dialect.jsonRpc() })
+ *   yield* Client.subscribe(client, ["ticker.BTC-PERPETUAL.100ms"])
+ *   yield* venue.publish("ticker.BTC-PERPETUAL.100ms", { last_price: 1 })
+ * })
+ * ```
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const startVenueServer = (
+  venue: VenueName,
+  options?: VenueServerOptions | undefined
+): Effect.Effect<VenueServer, MockServerError, Scope.Scope> =>
+  Effect.acquireRelease(venues.start(venue, options), (server) => server.stopServer)
+
+/**
+ * The login signatures the simulated venues check (and the real ones, per their docs): OKX
+ * Base64(HMAC-SHA256(secret, timestamp + "GET" + "/users/self/verify")), Bybit hex(HMAC-SHA256(secret,
+ * "GET/realtime" + expires)).
+ *
+ * @since 0.2.0
+ * @category utils
+ */
+export const venueSignatures: {
+  readonly okx: (secret: string, timestamp: string) => string
+  readonly bybit: (secret: string, expires: number | string) => string
+} = { okx: okxSign, bybit: bybitSign }
 
 // -------------------------------------------------------------------------------------------------------------------
 // functions (data-first and data-last)

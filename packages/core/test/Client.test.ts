@@ -412,7 +412,10 @@ describe("Client.subscribe", () => {
         method: "public/subscribe",
         params: { channels: ["ticker.BTC-PERPETUAL.100ms", "bad.channel"] }
       })
-      assert.deepStrictEqual(yield* Client.subscriptions(client), ["ticker.ETH-PERPETUAL.100ms", "ticker.BTC-PERPETUAL.100ms"])
+      assert.deepStrictEqual(yield* Client.subscriptions(client), [
+        "ticker.ETH-PERPETUAL.100ms",
+        "ticker.BTC-PERPETUAL.100ms"
+      ])
     }))
 
   it.scopedLive("a rejected subscribe fails with the server's error and tracks nothing", () =>

@@ -12,15 +12,8 @@ import * as TestServices from "effect/TestServices"
 import * as Client from "../src/Client.js"
 import type * as Message from "../src/Message.js"
 import * as Testing from "../src/Testing.js"
+import { awaitSleeps } from "./utils/clock.js"
 import { recordEvents } from "./utils/events.js"
-
-/** Real I/O is invisible to TestClock: wait (in real time) until the loop registered its sleep before adjusting. */
-const awaitSleeps = (n: number) =>
-  TestClock.sleeps().pipe(
-    TestServices.provideWithLive(
-      Effect.repeat({ until: (s) => Chunk.size(s) >= n, schedule: Schedule.spaced("2 millis") })
-    )
-  )
 
 const backoffOf = (options: Client.Options, outages = 4) =>
   Effect.gen(function*() {

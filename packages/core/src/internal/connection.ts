@@ -194,13 +194,16 @@ class Loop {
     if (this.driver !== undefined) return Effect.succeed(this.driver)
     const options = this.runtime.options
     const schedule = Reconnect.schedule(options).pipe(
+      Schedule.passthrough,
       Schedule.modifyDelayEffect((end, delay) =>
         Effect.flatMap(Clock.currentTimeMillis, (now) => {
           // a server that said when to come back (HTTP 429/503 Retry-After) sets the delay, within maxBackoff
           const retryAfter = Reconnect.retryAfterMs(end, now)
           const next = retryAfter === undefined ? delay : Duration.millis(Math.min(retryAfter, options.maxBackoff))
           return Effect.as(
-            this.runtime.emit(ClientEvent.Reconnecting({ attempt: this.attempt + 1, delayMs: Duration.toMillis(next) })),
+            this.runtime.emit(
+              ClientEvent.Reconnecting({ attempt: this.attempt + 1, delayMs: Duration.toMillis(next) })
+            ),
             next
           )
         })

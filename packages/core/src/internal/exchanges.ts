@@ -57,8 +57,8 @@ class Exchange {
       }
       return true
     }
-    if (ack.accepted === "all") for (const channel of this.channels) this.accepted.add(channel)
-    else if (ack.accepted !== undefined) for (const channel of ack.accepted) this.accept(channel)
+    if (ack.accepted === "all") { for (const channel of this.channels) this.accepted.add(channel) }
+    else if (ack.accepted !== undefined) { for (const channel of ack.accepted) this.accept(channel) }
     for (const { channel, error } of ack.rejected ?? []) {
       if (this.channels.includes(channel) && !this.accepted.has(channel)) this.rejected.set(channel, error)
     }
@@ -176,6 +176,8 @@ export const exchange = (
         Effect.ensuring(Effect.sync(() => entry !== undefined && runtime.exchanges.remove(entry)))
       )
     })
-    const paced = runtime.pacer === undefined ? runtime.throttle(frame) : Effect.zipRight(runtime.pacer.take, runtime.throttle(frame))
+    const paced = runtime.pacer === undefined
+      ? runtime.throttle(frame)
+      : Effect.zipRight(runtime.pacer.take, runtime.throttle(frame))
     return Effect.zipRight(paced, awaited).pipe(Effect.ensuring(Effect.sync(() => runtime.pending.release(ref))))
   })

@@ -104,23 +104,30 @@ export const unsubscribe = (
   Effect.zipRight(
     checkChannels(channels),
     Effect.suspend(() => {
-      const plan = Batches.plan(runtime.protocol, "unsubscribe", [...new Set(channels)], (c) =>
-        runtime.serverIds.idOf(c))
+      const plan = Batches.plan(
+        runtime.protocol,
+        "unsubscribe",
+        [...new Set(channels)],
+        (c) => runtime.serverIds.idOf(c)
+      )
       const [oversize] = plan.oversize
       if (oversize !== undefined) return Effect.fail(oversize.error)
       return Effect.forEach(plan.batches, (batch) =>
-        Effect.flatMap(Exchanges.exchange(runtime, "unsubscribe", batch, () => runtime.sendable()), (outcome) => {
-          for (const channel of outcome.accepted) {
-            runtime.tracked.delete(channel)
-            runtime.serverIds.delete(channel)
+        Effect.flatMap(
+          Exchanges.exchange(runtime, "unsubscribe", batch, () => runtime.sendable()),
+          (outcome) => {
+            for (const channel of outcome.accepted) {
+              runtime.tracked.delete(channel)
+              runtime.serverIds.delete(channel)
+            }
+            const [first] = outcome.rejected
+            return outcome.error !== undefined
+              ? Effect.fail(outcome.error)
+              : first !== undefined
+              ? Effect.fail(first.error)
+              : Effect.void
           }
-          const [first] = outcome.rejected
-          return outcome.error !== undefined
-            ? Effect.fail(outcome.error)
-            : first !== undefined
-            ? Effect.fail(first.error)
-            : Effect.void
-        }), { discard: true })
+        ), { discard: true })
     })
   )
 
@@ -133,14 +140,17 @@ export type RestoreError = SettleError | { readonly _tag: "Rejected"; readonly f
  * any failure to get an answer fails the attempt with the set unchanged.
  * @internal
  */
-export const restore = (runtime: Runtime, socketOf: () => WebSocket | NotConnected): Effect.Effect<void, RestoreError> =>
+export const restore = (
+  runtime: Runtime,
+  socketOf: () => WebSocket | NotConnected
+): Effect.Effect<void, RestoreError> =>
   Effect.gen(function*() {
     runtime.serverIds.clear()
     if (!runtime.options.restoreSubscriptions || runtime.tracked.size === 0) return
     const settled = yield* settle(runtime, [...runtime.tracked], socketOf, () => {})
     const [first] = settled.rejected
     const keep = first !== undefined && runtime.options.onRestoreRejected === "fail"
-    if (!keep) for (const { channel } of settled.rejected) runtime.tracked.delete(channel)
+    if (!keep) { for (const { channel } of settled.rejected) runtime.tracked.delete(channel) }
     yield* runtime.emit(ClientEvent.SubscriptionsRestored({ restored: settled.accepted, rejected: settled.rejected }))
     if (keep) return yield* Effect.fail({ _tag: "Rejected", first } as const)
   })

@@ -43,7 +43,9 @@ const holdingOf = (events: unknown): Array<string> => {
     if (!Predicate.isRecord(subscriptions)) continue
     for (const [kind, products] of Object.entries(subscriptions)) {
       holding.push(kind)
-      if (Array.isArray(products)) for (const p of products) if (typeof p === "string") holding.push(joinName(kind, p))
+      if (Array.isArray(products)) {
+        for (const p of products) if (typeof p === "string") holding.push(joinName(kind, p))
+      }
     }
   }
   return holding

@@ -9,7 +9,8 @@ const functions = ["subscribe", "unsubscribe", "ack", "channelOf", "retryable"] 
 const positive = (u: unknown): boolean => typeof u === "number" && u > 0 && !Number.isNaN(u)
 
 const validPacing = (u: unknown): boolean =>
-  u === undefined || (Predicate.isRecord(u) && positive(u.burst) && positive(u.perSecond) && Number.isFinite(u.perSecond))
+  u === undefined ||
+  (Predicate.isRecord(u) && positive(u.burst) && positive(u.perSecond) && Number.isFinite(u.perSecond))
 
 /** @internal */
 export const isDialect = (u: unknown): u is Dialect.Dialect => {

@@ -37,7 +37,11 @@ export const make = (options?: Dialect.CommonOptions): Dialect.Dialect =>
   finish({
     name: "okx",
     // 64 KB for all args of one request; 480 subscribe/unsubscribe/login requests per hour per connection
-    limits: { maxChannelsPerRequest: Infinity, maxFrameBytes: 64 * 1024, pacing: { burst: 480, perSecond: 480 / 3600 } },
+    limits: {
+      maxChannelsPerRequest: Infinity,
+      maxFrameBytes: 64 * 1024,
+      pacing: { burst: 480, perSecond: 480 / 3600 }
+    },
     subscribe: (channels, { ref }) => ({ id: String(ref), op: "subscribe", args: channels.map(argOf) }),
     unsubscribe: (channels, { ref }) => ({ id: String(ref), op: "unsubscribe", args: channels.map(argOf) }),
     ack: (message) => {
