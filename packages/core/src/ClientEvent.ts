@@ -17,8 +17,8 @@
 import * as Data from "effect/Data"
 import * as Inspectable from "effect/Inspectable"
 import type * as Pipeable from "effect/Pipeable"
-import { DataProto } from "./internal/proto.js"
 import type { Rejection } from "./Dialect.js"
+import { DataProto } from "./internal/proto.js"
 
 /**
  * @since 0.1.0
