@@ -17,7 +17,7 @@
 import * as Data from "effect/Data"
 import * as Inspectable from "effect/Inspectable"
 import type * as Pipeable from "effect/Pipeable"
-import type { Rejection } from "./Dialect.js"
+import type { Rejection } from "./internal/dialect/types.js"
 import { DataProto } from "./internal/proto.js"
 
 /**

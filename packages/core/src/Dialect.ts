@@ -25,8 +25,8 @@ import * as ethImpl from "./internal/dialect/eth.js"
 import * as jsonRpcImpl from "./internal/dialect/jsonRpc.js"
 import * as krakenImpl from "./internal/dialect/kraken.js"
 import * as okxImpl from "./internal/dialect/okx.js"
+import type * as types from "./internal/dialect/types.js"
 import type { Message } from "./Message.js"
-import type { RpcError, SendError } from "./WebSocketError.js"
 
 /**
  * At most `burst` requests at once, then `perSecond` on average (a token bucket on the client's `Clock`).
@@ -34,10 +34,7 @@ import type { RpcError, SendError } from "./WebSocketError.js"
  * @since 0.2.0
  * @category models
  */
-export interface Pacing {
-  readonly burst: number
-  readonly perSecond: number
-}
+export type Pacing = types.Pacing
 
 /**
  * What one subscribe or unsubscribe request may carry, and how fast such requests may go out. The batched restore
@@ -46,14 +43,7 @@ export interface Pacing {
  * @since 0.2.0
  * @category models
  */
-export interface Limits {
-  /** most channels in one request (`Infinity`: only the frame size limits a batch) */
-  readonly maxChannelsPerRequest: number
-  /** largest request frame, in UTF-8 bytes */
-  readonly maxFrameBytes: number
-  /** how fast subscribe/unsubscribe requests may go out; `undefined`: no pacing of our own */
-  readonly pacing: Pacing | undefined
-}
+export type Limits = types.Limits
 
 /**
  * What a frame builder gets besides the channels.
@@ -61,12 +51,7 @@ export interface Limits {
  * @since 0.2.0
  * @category models
  */
-export interface RequestContext {
-  /** a fresh number for this request, unique among the client's requests in flight: put it in the frame's id field */
-  readonly ref: number
-  /** the id the server gave a channel on this connection (dialects whose server assigns ids, e.g. `ethSubscribe`) */
-  readonly serverId: (channel: string) => string | undefined
-}
+export type RequestContext = types.RequestContext
 
 /**
  * A request frame: a string is sent as it is, an object as JSON.
@@ -74,7 +59,7 @@ export interface RequestContext {
  * @since 0.2.0
  * @category models
  */
-export type Frame = string | object
+export type Frame = types.Frame
 
 /**
  * A channel the server refused, and why.
@@ -82,11 +67,7 @@ export type Frame = string | object
  * @since 0.2.0
  * @category models
  */
-export interface Rejection {
-  readonly channel: string
-  /** the server's error (`RpcError`), or `SendError` `encode` when the channel alone is over `maxFrameBytes` */
-  readonly error: RpcError | SendError
-}
+export type Rejection = types.Rejection
 
 /**
  * What a dialect reads from an inbound frame that answers one of our requests.
@@ -99,22 +80,7 @@ export interface Rejection {
  * @since 0.2.0
  * @category models
  */
-export interface Ack {
-  /** the `ref` of the request it answers; `undefined` for venues without correlation ids: the oldest request waiting */
-  readonly ref: number | string | undefined
-  /** channels accepted (`"all"`: every channel of the request) */
-  readonly accepted?: ReadonlyArray<string> | "all" | undefined
-  /** channels refused, each with its error */
-  readonly rejected?: ReadonlyArray<Rejection> | undefined
-  /** everything the server now holds (venues whose ack lists the whole set, e.g. Coinbase); implies `final` */
-  readonly holding?: ReadonlyArray<string> | undefined
-  /** the request as a whole failed */
-  readonly error?: RpcError | undefined
-  /** no more acks come for this request */
-  readonly final?: boolean | undefined
-  /** the id the server assigned to the request's channel (single-channel requests, e.g. `eth_subscribe`) */
-  readonly serverId?: string | undefined
-}
+export type Ack = types.Ack
 
 /**
  * The channels of the request waiting under a ref (`undefined`: the oldest request waiting), or `undefined` when none
@@ -123,7 +89,7 @@ export interface Ack {
  * @since 0.2.0
  * @category models
  */
-export type Requested = (ref: number | string | undefined) => ReadonlyArray<string> | undefined
+export type Requested = types.Requested
 
 /**
  * Where a notification goes: a channel name, or the server's id of a subscription (mapped back to the channel the user
@@ -132,7 +98,7 @@ export type Requested = (ref: number | string | undefined) => ReadonlyArray<stri
  * @since 0.2.0
  * @category models
  */
-export type Route = string | { readonly serverId: string }
+export type Route = types.Route
 
 /**
  * A subscription dialect. Every field is plain data or a pure function of its arguments: the client keeps the state
@@ -141,26 +107,7 @@ export type Route = string | { readonly serverId: string }
  * @since 0.2.0
  * @category models
  */
-export interface Dialect {
-  /** a name for logs, errors and the README table */
-  readonly name: string
-  readonly limits: Limits
-  /** the frame that subscribes to a batch of channels */
-  readonly subscribe: (channels: ReadonlyArray<string>, context: RequestContext) => Frame
-  /** the frame that unsubscribes from a batch of channels */
-  readonly unsubscribe: (channels: ReadonlyArray<string>, context: RequestContext) => Frame
-  /**
-   * reads an inbound frame as an ack of one of our requests, or `undefined` when it is none; `requested(ref)` gives the
-   * channels of the request waiting under `ref` (`undefined`: the oldest one), for acks that name only part of a channel
-   */
-  readonly ack: (message: Message, requested: Requested) => Ack | undefined
-  /** the channel (or server id) a notification belongs to, or `undefined` when the frame is no notification */
-  readonly channelOf: (message: Message) => Route | undefined
-  /** whether an error (of a restore hook, a restore request or a whole-request ack) is transient */
-  readonly retryable: (error: unknown) => boolean
-  /** channels of different groups never share a request (e.g. Kraken's `params.channel`); default: one group */
-  readonly groupOf?: ((channel: string) => string) | undefined
-}
+export type Dialect = types.Dialect
 
 /**
  * What every built-in constructor accepts: other limits, another error classifier.
@@ -168,10 +115,7 @@ export interface Dialect {
  * @since 0.2.0
  * @category models
  */
-export interface CommonOptions {
-  readonly limits?: Partial<Limits> | undefined
-  readonly retryable?: ((error: unknown) => boolean) | undefined
-}
+export type CommonOptions = types.CommonOptions
 
 /**
  * JSON-RPC options: the method names (Deribit's by default).
@@ -179,14 +123,7 @@ export interface CommonOptions {
  * @since 0.2.0
  * @category models
  */
-export interface JsonRpcOptions extends CommonOptions {
-  /** default `"public/subscribe"` (`"private/subscribe"` for private channels) */
-  readonly subscribeMethod?: string | undefined
-  /** default `"public/unsubscribe"` */
-  readonly unsubscribeMethod?: string | undefined
-  /** the method of notifications, default `"subscription"` */
-  readonly notificationMethod?: string | undefined
-}
+export type JsonRpcOptions = types.JsonRpcOptions
 
 /**
  * JSON-RPC subscriptions, Deribit style: `{ jsonrpc: "2.0", id, method: "public/subscribe", params: { channels } }`,
@@ -237,9 +174,7 @@ export const bybit: (options?: CommonOptions) => Dialect = bybitImpl.make
  * @since 0.2.0
  * @category models
  */
-export interface CoinbaseOptions extends CommonOptions {
-  readonly jwt?: (() => string) | undefined
-}
+export type CoinbaseOptions = types.CoinbaseOptions
 
 /**
  * Coinbase Advanced Trade: `{ type: "subscribe", product_ids, channel, jwt? }`, one channel per message, acked by a
@@ -260,9 +195,7 @@ export const coinbase: (options?: CoinbaseOptions) => Dialect = coinbaseImpl.mak
  * @since 0.2.0
  * @category models
  */
-export interface KrakenOptions extends CommonOptions {
-  readonly token?: (() => string) | undefined
-}
+export type KrakenOptions = types.KrakenOptions
 
 /**
  * Kraken v2: `{ method: "subscribe", params: { channel: "ticker", symbol: ["BTC/USD"] }, req_id }`, one ack per symbol
@@ -318,7 +251,7 @@ export const builtIn: { readonly [K in Name]: () => Dialect } = {
  * @since 0.2.0
  * @category constructors
  */
-export const defaultDialect: Dialect = jsonRpc()
+export const defaultDialect: Dialect = jsonRpcImpl.defaultDialect
 
 /**
  * A dialect with other limits (the rest unchanged).

@@ -490,23 +490,7 @@ export type FaultMode = venueModels.FaultMode
  * @since 0.2.0
  * @category models
  */
-export interface VenueServerOptions {
-  readonly port?: number | undefined
-  readonly path?: string | undefined
-  readonly tls?: boolean | undefined
-  readonly maxReceived?: number | undefined
-  readonly credentials?: Partial<VenueCredentials> | undefined
-  /** the largest request frame the venue accepts (default: the venue's, e.g. Deribit's 32 kB); larger ones are refused */
-  readonly maxFrameBytes?: number | undefined
-  /** the most channels in one request (default: the venue's, e.g. 10 for Bybit) */
-  readonly maxChannelsPerRequest?: number | undefined
-  /**
-   * which channels are refused: `"private"` (needs a login), `"unknown"` (does not exist) or `undefined` (accepted).
-   * Default: the venue's private channels without a login (Deribit `.raw` and `user.*`, OKX `orders`, …), and names
-   * containing `invalid`, `unknown` or `nonexistent`.
-   */
-  readonly rejects?: ((channel: string, authenticated: boolean) => "private" | "unknown" | undefined) | undefined
-}
+export interface VenueServerOptions extends venueModels.StartOptions {}
 
 /**
  * A mock server that speaks one venue's subscription wire, with the venue's rules: its frame and channel-count limits,

@@ -3,8 +3,8 @@
  * per request, and a frame of at most `maxFrameBytes`. A channel whose frame alone is over the limit is refused here
  * (it would be refused by the server anyway) rather than sent.
  */
-import type * as Dialect from "../Dialect.js"
 import { SendError } from "../WebSocketError.js"
+import type * as Dialect from "./dialect/types.js"
 
 /** @internal */
 export type Kind = "subscribe" | "unsubscribe"

@@ -3,17 +3,13 @@
  * inbound frame as an ack (or not); acks are matched to requests by `ref`, or, for venues without correlation ids, to
  * the oldest request waiting. Every request ends exactly once: settled by its acks, timed out, or failed with the link.
  */
-import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import type WebSocket from "ws"
-import type * as Dialect from "../Dialect.js"
 import type { Message } from "../Message.js"
-import type { Disconnected, NotConnected, RateLimited, RpcError } from "../WebSocketError.js"
-import { RequestTimeout, SendError } from "../WebSocketError.js"
-import type { Awaiter } from "./awaiters.js"
-import { encodeFrame, type Kind } from "./batches.js"
+import type { Disconnected, NotConnected, RateLimited, RequestTimeout, RpcError, SendError } from "../WebSocketError.js"
+import type { Awaiter, Awaiters } from "./awaiters.js"
+import type { Kind } from "./batches.js"
 import { refusal, safeAck } from "./dialect/common.js"
-import type { Runtime } from "./runtime.js"
+import type * as Dialect from "./dialect/types.js"
 
 /** How a request that got an answer ended. */
 export interface Outcome {
@@ -28,7 +24,8 @@ export interface Outcome {
 /** How a request can end without an answer. */
 export type ExchangeError = RequestTimeout | Disconnected | NotConnected | SendError | RateLimited
 
-class Exchange {
+/** @internal */
+export class Exchange {
   readonly accepted = new Set<string>()
   readonly rejected = new Map<string, RpcError | SendError>()
   serverId: string | undefined = undefined
@@ -95,10 +92,10 @@ export class Exchanges implements Awaiter {
   /** insertion order: the oldest first, for acks without a ref */
   private readonly waiting = new Map<string, Exchange>()
 
-  constructor(private readonly runtime: Runtime) {}
+  constructor(private readonly dialect: Dialect.Dialect, private readonly awaiters: Awaiters) {}
 
   add(exchange: Exchange): void {
-    if (this.waiting.size === 0) this.runtime.awaiters.add(this)
+    if (this.waiting.size === 0) this.awaiters.add(this)
     this.waiting.set(String(exchange.ref), exchange)
   }
 
@@ -106,7 +103,7 @@ export class Exchanges implements Awaiter {
     const key = String(exchange.ref)
     if (this.waiting.get(key) !== exchange) return
     this.waiting.delete(key)
-    if (this.waiting.size === 0) this.runtime.awaiters.remove(this)
+    if (this.waiting.size === 0) this.awaiters.remove(this)
   }
 
   private find(ref: number | string | undefined): Exchange | undefined {
@@ -116,7 +113,7 @@ export class Exchanges implements Awaiter {
   private readonly requested: Dialect.Requested = (ref) => this.find(ref)?.channels
 
   readonly offer = (message: Message): boolean => {
-    const ack = safeAck(this.runtime.protocol, message, this.requested)
+    const ack = safeAck(this.dialect, message, this.requested)
     if (ack === undefined) return false
     const exchange = this.find(ack.ref)
     if (exchange === undefined) return false
@@ -133,51 +130,3 @@ export class Exchanges implements Awaiter {
     for (const exchange of all) exchange.resume(Effect.fail(error))
   }
 }
-
-/**
- * Sends one request of the client's dialect for `channels` (paced by the dialect, then by the rate limiter) and waits
- * up to `requestTimeout` for the acks that settle it.
- * @internal
- */
-export const exchange = (
-  runtime: Runtime,
-  kind: Kind,
-  channels: ReadonlyArray<string>,
-  socketOf: () => WebSocket | NotConnected
-): Effect.Effect<Outcome, ExchangeError> =>
-  Effect.suspend((): Effect.Effect<Outcome, ExchangeError> => {
-    const dialect = runtime.protocol
-    const ref = runtime.pending.reserve()
-    const method = `${dialect.name} ${kind}`
-    let frame: string
-    try {
-      frame = encodeFrame(dialect[kind](channels, { ref, serverId: (c) => runtime.serverIds.idOf(c) }))
-    } catch (cause) {
-      runtime.pending.release(ref)
-      return Effect.fail(new SendError({ reason: "encode", cause }))
-    }
-    const timeoutMs = runtime.options.requestTimeout
-    const awaited = Effect.suspend((): Effect.Effect<Outcome, ExchangeError> => {
-      const socket = socketOf()
-      if (!("readyState" in socket)) return Effect.fail(socket)
-      let entry: Exchange | undefined
-      return Effect.async<Outcome, Disconnected | SendError>((resume) => {
-        entry = new Exchange(ref, kind, channels, method, resume)
-        runtime.exchanges.add(entry)
-        if (!runtime.transmit(socket, frame)) {
-          runtime.exchanges.remove(entry)
-          resume(Effect.fail(new SendError({ reason: "socket", cause: "the socket closed before the frame went out" })))
-        }
-      }).pipe(
-        Effect.timeoutFail({
-          duration: Duration.millis(timeoutMs),
-          onTimeout: () => new RequestTimeout({ id: ref, method, timeoutMs })
-        }),
-        Effect.ensuring(Effect.sync(() => entry !== undefined && runtime.exchanges.remove(entry)))
-      )
-    })
-    const paced = runtime.pacer === undefined
-      ? runtime.throttle(frame)
-      : Effect.zipRight(runtime.pacer.take, runtime.throttle(frame))
-    return Effect.zipRight(paced, awaited).pipe(Effect.ensuring(Effect.sync(() => runtime.pending.release(ref))))
-  })

@@ -5,7 +5,7 @@
  */
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
-import type * as Dialect from "../Dialect.js"
+import type * as Dialect from "./dialect/types.js"
 
 /** @internal */
 export class Pacer {

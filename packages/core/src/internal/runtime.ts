@@ -14,7 +14,6 @@ import * as Stream from "effect/Stream"
 import type WebSocket from "ws"
 import * as ClientEvent from "../ClientEvent.js"
 import type * as ClientOptions from "../ClientOptions.js"
-import type * as Dialect from "../Dialect.js"
 import type * as Heartbeat from "../Heartbeat.js"
 import * as JsonRpc from "../JsonRpc.js"
 import * as Message from "../Message.js"
@@ -26,6 +25,7 @@ import { Disconnected, InvalidOptions, NotConnected } from "../WebSocketError.js
 import { Awaiters } from "./awaiters.js"
 import { Broadcast } from "./broadcast.js"
 import { safeRoute } from "./dialect/common.js"
+import type * as Dialect from "./dialect/types.js"
 import { Exchanges } from "./exchanges.js"
 import { Inbox } from "./inbox.js"
 import * as Instrumentation from "./instruments.js"
@@ -94,7 +94,7 @@ export class Runtime {
     readonly effectRuntime: EffectRuntime.Runtime<never>
   ) {
     this.pending = new Pending(scope)
-    this.exchanges = new Exchanges(this)
+    this.exchanges = new Exchanges(protocol, this.awaiters)
     this.pacer = protocol.limits.pacing === undefined ? undefined : new Pacer(protocol.limits.pacing)
     this.retryable = options.retryable ?? protocol.retryable
     this.restoreHooks = [...options.restoreHooks]

@@ -4,14 +4,15 @@
  * the server confirmed are tracked; after a reconnect they are restored the same way, before the client is
  * `connected`.
  */
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type WebSocket from "ws"
 import * as ClientEvent from "../ClientEvent.js"
-import type * as Dialect from "../Dialect.js"
 import type * as JsonRpc from "../JsonRpc.js"
-import type { NotConnected, RpcError } from "../WebSocketError.js"
-import { InvalidOptions } from "../WebSocketError.js"
+import type { Disconnected, NotConnected, RpcError } from "../WebSocketError.js"
+import { InvalidOptions, RequestTimeout, SendError } from "../WebSocketError.js"
 import * as Batches from "./batches.js"
+import type * as Dialect from "./dialect/types.js"
 import * as Exchanges from "./exchanges.js"
 import type * as Requests from "./requests.js"
 import type { Runtime } from "./runtime.js"
@@ -22,6 +23,54 @@ const checkChannels = (channels: ReadonlyArray<string>): Effect.Effect<void, Inv
     : Effect.fail(
       new InvalidOptions({ field: "channels", value: channels, rule: "must be a non-empty array of channel names" })
     )
+
+/**
+ * Sends one request of the client's dialect for `channels` (paced by the dialect, then by the rate limiter) and waits
+ * up to `requestTimeout` for the acks that settle it.
+ * @internal
+ */
+const exchange = (
+  runtime: Runtime,
+  kind: Batches.Kind,
+  channels: ReadonlyArray<string>,
+  socketOf: () => WebSocket | NotConnected
+): Effect.Effect<Exchanges.Outcome, Exchanges.ExchangeError> =>
+  Effect.suspend((): Effect.Effect<Exchanges.Outcome, Exchanges.ExchangeError> => {
+    const dialect = runtime.protocol
+    const ref = runtime.pending.reserve()
+    const method = `${dialect.name} ${kind}`
+    let frame: string
+    try {
+      frame = Batches.encodeFrame(dialect[kind](channels, { ref, serverId: (c) => runtime.serverIds.idOf(c) }))
+    } catch (cause) {
+      runtime.pending.release(ref)
+      return Effect.fail(new SendError({ reason: "encode", cause }))
+    }
+    const timeoutMs = runtime.options.requestTimeout
+    const awaited = Effect.suspend((): Effect.Effect<Exchanges.Outcome, Exchanges.ExchangeError> => {
+      const socket = socketOf()
+      if (!("readyState" in socket)) return Effect.fail(socket)
+      let entry: Exchanges.Exchange | undefined
+      return Effect.async<Exchanges.Outcome, Disconnected | SendError>((resume) => {
+        entry = new Exchanges.Exchange(ref, kind, channels, method, resume)
+        runtime.exchanges.add(entry)
+        if (!runtime.transmit(socket, frame)) {
+          runtime.exchanges.remove(entry)
+          resume(Effect.fail(new SendError({ reason: "socket", cause: "the socket closed before the frame went out" })))
+        }
+      }).pipe(
+        Effect.timeoutFail({
+          duration: Duration.millis(timeoutMs),
+          onTimeout: () => new RequestTimeout({ id: ref, method, timeoutMs })
+        }),
+        Effect.ensuring(Effect.sync(() => entry !== undefined && runtime.exchanges.remove(entry)))
+      )
+    })
+    const paced = runtime.pacer === undefined
+      ? runtime.throttle(frame)
+      : Effect.zipRight(runtime.pacer.take, runtime.throttle(frame))
+    return Effect.zipRight(paced, awaited).pipe(Effect.ensuring(Effect.sync(() => runtime.pending.release(ref))))
+  })
 
 /** What a set of batches came to. */
 interface Settled {
@@ -48,7 +97,7 @@ const settle = (
     const plan = Batches.plan(runtime.protocol, "subscribe", channels, (c) => runtime.serverIds.idOf(c))
     const settled: Settled = { ref: undefined, accepted: [], rejected: [...plan.oversize] }
     const sendBatch = (batch: ReadonlyArray<string>): Effect.Effect<void, SettleError> =>
-      Effect.flatMap(Exchanges.exchange(runtime, "subscribe", batch, socketOf), (outcome) => {
+      Effect.flatMap(exchange(runtime, "subscribe", batch, socketOf), (outcome) => {
         settled.ref ??= outcome.ref
         if (outcome.error !== undefined) {
           if (runtime.retryable(outcome.error)) return Effect.fail(outcome.error)
@@ -114,7 +163,7 @@ export const unsubscribe = (
       if (oversize !== undefined) return Effect.fail(oversize.error)
       return Effect.forEach(plan.batches, (batch) =>
         Effect.flatMap(
-          Exchanges.exchange(runtime, "unsubscribe", batch, () => runtime.sendable()),
+          exchange(runtime, "unsubscribe", batch, () => runtime.sendable()),
           (outcome) => {
             for (const channel of outcome.accepted) {
               runtime.tracked.delete(channel)

@@ -11,10 +11,11 @@ import * as SubscriptionRef from "effect/SubscriptionRef"
 import type * as Client from "../Client.js"
 import type * as ClientEvent from "../ClientEvent.js"
 import type * as ClientOptions from "../ClientOptions.js"
-import * as Dialect from "../Dialect.js"
 import type * as Message from "../Message.js"
 import { NotConnected } from "../WebSocketError.js"
 import { type ClientBase, ClientProto } from "./client.js"
+import { safeRoute } from "./dialect/common.js"
+import { defaultDialect } from "./dialect/jsonRpc.js"
 
 /** @internal */
 export class SupervisedClient {
@@ -102,10 +103,11 @@ export class SupervisedClient {
             }))
         ),
       subscriptions: Effect.sync(() => [...this.channels]),
-      channelOf: (message) =>
-        this.current !== undefined
-          ? this.current.channelOf(message)
-          : Dialect.channelName(this.options.subscriptionProtocol ?? Dialect.defaultDialect, message),
+      channelOf: (message) => {
+        if (this.current !== undefined) return this.current.channelOf(message)
+        const route = safeRoute(this.options.subscriptionProtocol ?? defaultDialect, message)
+        return typeof route === "string" ? route : undefined
+      },
       getStateMetrics: Effect.suspend(() =>
         this.current === undefined
           ? Effect.map(SubscriptionRef.get(this.state), (state) => ({

@@ -2,9 +2,9 @@
  * Bybit v5: `op: subscribe` with topic `args`, one ack for the whole request (`success`, `ret_msg`, `req_id`), pushes
  * `{ topic, type, data }`.
  */
-import type * as Dialect from "../../Dialect.js"
 import { classifier, finish, patterns, record, refusal, text } from "./common.js"
 import { bybitTransient } from "./tables.js"
+import type * as Dialect from "./types.js"
 
 /** @internal */
 export const make = (options?: Dialect.CommonOptions): Dialect.Dialect =>

@@ -3,9 +3,9 @@
  * `subscriptions` message listing everything subscribed (no id: answers come in order), `type: error` refusals.
  */
 import * as Predicate from "effect/Predicate"
-import type * as Dialect from "../../Dialect.js"
 import { classifier, finish, joinName, keysOf, patterns, record, refusal, splitName, text } from "./common.js"
 import { coinbaseTransient } from "./tables.js"
+import type * as Dialect from "./types.js"
 
 /** Where a push's product is: on each event, in the entries of each event, or nowhere (a channel of its own). */
 type ProductAt = "event" | "entries" | "none"

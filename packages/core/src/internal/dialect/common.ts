@@ -3,10 +3,10 @@
  * the `<kind>:<key>` channel names.
  */
 import * as Predicate from "effect/Predicate"
-import type * as Dialect from "../../Dialect.js"
-import * as ErrorHandler from "../../ErrorHandler.js"
 import type { Message } from "../../Message.js"
 import { RpcError } from "../../WebSocketError.js"
+import { recoverableAt } from "../recoverable.js"
+import type * as Dialect from "./types.js"
 
 /** The JSON object of a text frame, or undefined. */
 export const record = (message: Message): Record<string, unknown> | undefined => {
@@ -37,7 +37,11 @@ export const refusal = (code: unknown, message: unknown, data?: unknown, method?
  */
 export const classifier = (transient: (error: RpcError) => boolean) => (error: unknown): boolean => {
   if (Predicate.isTagged(error, "RpcError")) return transient(error as RpcError)
-  return ErrorHandler.isRecoverable(error)
+  try {
+    return recoverableAt(error, 0)
+  } catch {
+    return false
+  }
 }
 
 /** A transient test from a set of codes. */

@@ -3,11 +3,11 @@
  * notifications carrying it, `eth_unsubscribe` with it. The client maps the user's channel name to the current id.
  */
 import * as Predicate from "effect/Predicate"
-import type * as Dialect from "../../Dialect.js"
 import * as JsonRpc from "../../JsonRpc.js"
 import { classifier, codes, finish, splitName } from "./common.js"
 import { errorOf, response } from "./jsonRpc.js"
 import { ethTransient } from "./tables.js"
+import type * as Dialect from "./types.js"
 
 /** `"newHeads"` → `["newHeads"]`; `"logs:{…}"` → `["logs", {…}]` (the filter is JSON). */
 const paramsOf = (name: string): Array<unknown> => {

@@ -2,7 +2,7 @@
  * The shape check of a dialect, for the options Schema: every function present, limits that can be met.
  */
 import * as Predicate from "effect/Predicate"
-import type * as Dialect from "../../Dialect.js"
+import type * as Dialect from "./types.js"
 
 const functions = ["subscribe", "unsubscribe", "ack", "channelOf", "retryable"] as const
 

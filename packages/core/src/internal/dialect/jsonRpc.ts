@@ -2,11 +2,11 @@
  * The JSON-RPC dialect (Deribit style): `public/subscribe` with `params.channels`, results listing the channels.
  */
 import * as Predicate from "effect/Predicate"
-import type * as Dialect from "../../Dialect.js"
 import * as JsonRpc from "../../JsonRpc.js"
 import type { Message } from "../../Message.js"
 import { classifier, codes, finish, refusal } from "./common.js"
 import { jsonRpcTransient } from "./tables.js"
+import type * as Dialect from "./types.js"
 
 /** @internal */
 export const retryable = classifier(codes(jsonRpcTransient))
@@ -52,3 +52,6 @@ export const make = (options?: Dialect.JsonRpcOptions): Dialect.Dialect => {
     retryable
   }, options)
 }
+
+/** The default dialect: Deribit-style `public/subscribe`. */
+export const defaultDialect: Dialect.Dialect = make()

@@ -3,9 +3,9 @@
  * `req_id`), pushes `{ channel, type, data: [{ symbol }] }`.
  */
 import * as Predicate from "effect/Predicate"
-import type * as Dialect from "../../Dialect.js"
 import { classifier, finish, joinName, keysOf, patterns, record, refusal, splitName, text } from "./common.js"
 import { krakenTransient } from "./tables.js"
+import type * as Dialect from "./types.js"
 
 const frame = (method: string, channels: ReadonlyArray<string>, ref: number, token: (() => string) | undefined) => {
   const symbols = keysOf(channels)

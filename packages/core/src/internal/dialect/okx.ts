@@ -3,9 +3,9 @@
  * request as a whole, pushes `{ arg, data }`.
  */
 import * as Predicate from "effect/Predicate"
-import type * as Dialect from "../../Dialect.js"
 import { classifier, codes, finish, record, refusal, text } from "./common.js"
 import { okxTransient } from "./tables.js"
+import type * as Dialect from "./types.js"
 
 /**
  * A channel name → its `arg`: `"tickers:BTC-USDT"` → `{ channel, instId }`, `"account"` → `{ channel }`,

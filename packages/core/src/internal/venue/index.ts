@@ -6,7 +6,7 @@ import type { MockServerError } from "../../WebSocketError.js"
 import type { TypeId } from "../mockModels.js"
 import { bybit, okx } from "./exchangeWire.js"
 import { deribit, ethNode } from "./jsonRpcWire.js"
-import type { Codec, Credentials, VenueName } from "./models.js"
+import type { Codec, StartOptions, VenueName } from "./models.js"
 import * as Server from "./server.js"
 import { coinbase, krakenV2 } from "./streamWire.js"
 
@@ -21,17 +21,6 @@ const codecs: Readonly<Record<VenueName, Codec>> = {
 
 /** keeps the mock server's type id nameable in this module's declarations */
 export type MockTypeId = typeof TypeId
-
-interface StartOptions {
-  readonly port?: number | undefined
-  readonly path?: string | undefined
-  readonly tls?: boolean | undefined
-  readonly maxReceived?: number | undefined
-  readonly credentials?: Partial<Credentials> | undefined
-  readonly maxFrameBytes?: number | undefined
-  readonly maxChannelsPerRequest?: number | undefined
-  readonly rejects?: ((channel: string, authenticated: boolean) => "private" | "unknown" | undefined) | undefined
-}
 
 /** @internal */
 export const start = (venue: VenueName, options: StartOptions | undefined) => {

@@ -97,3 +97,22 @@ export interface VenueRequest {
 
 /** How an injected fault answers: the venue's transient error, no answer at all, or a dropped connection. */
 export type FaultMode = "error" | "silent" | "terminate"
+
+/** The options of `Testing.startVenueServer`. */
+export interface StartOptions {
+  readonly port?: number | undefined
+  readonly path?: string | undefined
+  readonly tls?: boolean | undefined
+  readonly maxReceived?: number | undefined
+  readonly credentials?: Partial<Credentials> | undefined
+  /** the largest request frame the venue accepts (default: the venue's, e.g. Deribit's 32 kB); larger ones are refused */
+  readonly maxFrameBytes?: number | undefined
+  /** the most channels in one request (default: the venue's, e.g. 10 for Bybit) */
+  readonly maxChannelsPerRequest?: number | undefined
+  /**
+   * which channels are refused: `"private"` (needs a login), `"unknown"` (does not exist) or `undefined` (accepted).
+   * Default: the venue's private channels without a login (Deribit `.raw` and `user.*`, OKX `orders`, …), and names
+   * containing `invalid`, `unknown` or `nonexistent`.
+   */
+  readonly rejects?: ((channel: string, authenticated: boolean) => "private" | "unknown" | undefined) | undefined
+}
