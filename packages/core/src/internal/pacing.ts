@@ -17,11 +17,15 @@ export class Pacer {
   }
 
   /** Waits for one request's turn. */
-  readonly take: Effect.Effect<void> = Effect.flatMap(Clock.currentTimeMillis, (now) => {
+  get take(): Effect.Effect<void> {
+    return Effect.flatMap(Clock.currentTimeMillis, (now) => this.turn(now))
+  }
+
+  private turn(now: number): Effect.Effect<void> {
     const { burst, perSecond } = this.pacing
     if (this.at !== undefined) this.tokens = Math.min(burst, this.tokens + ((now - this.at) / 1000) * perSecond)
     this.at = now
     this.tokens -= 1
     return this.tokens >= 0 ? Effect.void : Effect.sleep(Math.ceil((-this.tokens / perSecond) * 1000))
-  })
+  }
 }

@@ -63,9 +63,8 @@ export class Runtime {
   readonly serverIds = new ServerIds()
   /** frames awaited by a dialect's acks or a restore hook's `sendAndAwait` */
   readonly awaiters = new Awaiters()
-  readonly exchanges: Exchanges
-  /** the dialect's pacing of subscribe/unsubscribe requests */
-  readonly pacer: Pacer | undefined
+  private exchangeRegistry: Exchanges | undefined = undefined
+  private pacing: Pacer | null | undefined = undefined
   /** whether an error of a restore hook or a restore is worth another attempt (the option, else the dialect's) */
   readonly retryable: (error: unknown) => boolean
   readonly restoreHooks: Array<ClientOptions.RestoreHook>
@@ -94,8 +93,6 @@ export class Runtime {
     readonly effectRuntime: EffectRuntime.Runtime<never>
   ) {
     this.pending = new Pending(scope)
-    this.exchanges = new Exchanges(protocol, this.awaiters)
-    this.pacer = protocol.limits.pacing === undefined ? undefined : new Pacer(protocol.limits.pacing)
     this.retryable = options.retryable ?? protocol.retryable
     this.restoreHooks = [...options.restoreHooks]
     this.offline = options.offlineQueue === undefined ? undefined : new OfflineQueue(options.offlineQueue)
@@ -225,6 +222,20 @@ export class Runtime {
     if (!this.paused || this.inbound.lag() + this.inbox.size >= this.options.inbound.bufferSize / 2) return
     this.paused = false
     this.socket?.resume()
+  }
+
+  /** the dialect's requests waiting for acks (made with the first one: most clients of a feed subscribe rarely) */
+  get exchanges(): Exchanges {
+    return (this.exchangeRegistry ??= new Exchanges(this.protocol, this.awaiters))
+  }
+
+  /** the dialect's pacing of subscribe/unsubscribe requests, if it has one */
+  get pacer(): Pacer | undefined {
+    if (this.pacing === undefined) {
+      const pacing = this.protocol.limits.pacing
+      this.pacing = pacing === undefined ? null : new Pacer(pacing)
+    }
+    return this.pacing ?? undefined
   }
 
   /** The channel a notification belongs to: the dialect's route, server ids mapped to the user's channel names. */
