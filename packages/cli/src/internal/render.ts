@@ -126,8 +126,10 @@ const eventLines: {
       : `gave up after ${e.attempts} attempt${e.attempts === 1 ? "" : "s"}`,
   HeartbeatMissed: (e) => `heartbeat: ${e.missed} pong${e.missed === 1 ? "" : "s"} missed`,
   SubscriptionsRestored: (e) =>
-    `subscriptions restored: ${e.channels.join(", ") || "none"}` +
-    (e.rejected.length > 0 ? `; rejected: ${e.rejected.join(", ")}` : ""),
+    `subscriptions restored: ${e.restored.join(", ") || "none"}` +
+    (e.rejected.length > 0
+      ? `; rejected: ${e.rejected.map((r) => `${r.channel} (${r.error.message})`).join(", ")}`
+      : ""),
   RateLimited: (e) => `rate limited: ${e.queueSize} sends waiting`,
   FrameTooLarge: (e) => `a frame was over ${e.maxPayload} bytes: the connection was closed with 1009`,
   Closed: () => undefined

@@ -126,7 +126,8 @@ export const start = (codec: Codec, options: Options) =>
       path: options.path,
       tls: options.tls,
       handler,
-      maxReceived: options.maxReceived
+      maxReceived: options.maxReceived,
+      onConnection: undefined
     }
     const server = yield* MockServer.start(mockOptions)
     const forget = Effect.sync(() => sessions.clear())
