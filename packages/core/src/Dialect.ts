@@ -152,6 +152,17 @@ export const jsonRpc: (options?: JsonRpcOptions) => Dialect = jsonRpcImpl.make
  * 480 subscribe/unsubscribe/login requests per hour per connection. Log in (`op: "login"`) in a restore hook with
  * `session.sendAndAwait`.
  *
+ * @example
+ * ```ts
+ * import { Client, Dialect } from "@zen-websocket/core"
+ * import { Effect } from "effect"
+ *
+ * const program = Effect.gen(function*() {
+ *   const client = yield* Client.connect("wss://ws.okx.com:8443/ws/v5/public", { subscriptionProtocol: Dialect.okx() })
+ *   yield* Client.subscribe(client, ["tickers:BTC-USDT", "books5:ETH-USDT"])
+ * })
+ * ```
+ *
  * @since 0.2.0
  * @category constructors
  */
@@ -162,6 +173,17 @@ export const okx: (options?: CommonOptions) => Dialect = okxImpl.make
  * `{ success, ret_msg, conn_id, req_id, op }` (a bad topic fails it), pushes `{ topic, type, ts, data }`. Channel
  * names are topics. Limits: 10 args per request (spot), 21 000 characters of args. Authenticate (`op: "auth"`) in a
  * restore hook with `session.sendAndAwait`.
+ *
+ * @example
+ * ```ts
+ * import { Client, Dialect } from "@zen-websocket/core"
+ * import { Effect } from "effect"
+ *
+ * const program = Effect.gen(function*() {
+ *   const client = yield* Client.connect("wss://stream.bybit.com/v5/public/spot", { subscriptionProtocol: Dialect.bybit() })
+ *   yield* Client.subscribe(client, ["orderbook.50.BTCUSDT", "publicTrade.BTCUSDT"]) // 10 topics per request at most
+ * })
+ * ```
  *
  * @since 0.2.0
  * @category constructors
@@ -184,6 +206,20 @@ export type CoinbaseOptions = types.CoinbaseOptions
  * `events[]`. Channel names are `"<channel>:<product_id>"` (`"level2:ETH-USD"`) or `"<channel>"` (`"heartbeats"`).
  * Pacing 8 messages per second (unauthenticated).
  *
+ * @example
+ * ```ts
+ * import { Client, Dialect } from "@zen-websocket/core"
+ * import { Effect } from "effect"
+ *
+ * declare const signJwt: () => string // your ES256 JWT for the Advanced Trade API
+ * const program = Effect.gen(function*() {
+ *   const client = yield* Client.connect("wss://advanced-trade-ws.coinbase.com", {
+ *     subscriptionProtocol: Dialect.coinbase({ jwt: signJwt })
+ *   })
+ *   yield* Client.subscribe(client, ["level2:ETH-USD", "level2:BTC-USD", "heartbeats"]) // one message per channel
+ * })
+ * ```
+ *
  * @since 0.2.0
  * @category constructors
  */
@@ -204,6 +240,20 @@ export type KrakenOptions = types.KrakenOptions
  * are `"<channel>:<symbol>"` (`"ticker:BTC/USD"`) or `"<channel>"` (`"executions"`); channels of one kind share a
  * request.
  *
+ * @example
+ * ```ts
+ * import { Client, Dialect } from "@zen-websocket/core"
+ * import { Effect } from "effect"
+ *
+ * declare const wsToken: () => string // from the REST API's GetWebSocketsToken
+ * const program = Effect.gen(function*() {
+ *   const client = yield* Client.connect("wss://ws-auth.kraken.com/v2", {
+ *     subscriptionProtocol: Dialect.krakenV2({ token: wsToken })
+ *   })
+ *   yield* Client.subscribe(client, ["ticker:BTC/USD", "ticker:ETH/USD", "executions"])
+ * })
+ * ```
+ *
  * @since 0.2.0
  * @category constructors
  */
@@ -216,6 +266,19 @@ export const krakenV2: (options?: KrakenOptions) => Dialect = krakenImpl.make
  * `"logs:{\"address\":\"0x…\"}"` for a kind with a filter) is your stable handle: the client maps it to the server's
  * current id and remaps it after every reconnect, so `Client.channel(client, "newHeads")` never sees the change.
  * One subscription per request. Transient: -32005 (limit exceeded), -32603, 429.
+ *
+ * @example
+ * ```ts
+ * import { Client, Dialect } from "@zen-websocket/core"
+ * import { Effect, Stream } from "effect"
+ *
+ * const program = Effect.gen(function*() {
+ *   const client = yield* Client.connect("wss://eth.example/ws", { subscriptionProtocol: Dialect.ethSubscribe() })
+ *   yield* Client.subscribe(client, ["newHeads"])
+ *   // the same stream across reconnects, whatever id the node gives the subscription
+ *   yield* Client.channel(client, "newHeads").pipe(Stream.take(3), Stream.runDrain)
+ * })
+ * ```
  *
  * @since 0.2.0
  * @category constructors
@@ -233,6 +296,14 @@ export type Name = "jsonRpc" | "okx" | "bybit" | "coinbase" | "krakenV2" | "ethS
 /**
  * The built-in dialects by name, with their default options.
  *
+ * @example
+ * ```ts
+ * import { Dialect } from "@zen-websocket/core"
+ *
+ * const dialect = Dialect.builtIn["krakenV2"]() // the same as Dialect.krakenV2()
+ * dialect.limits.maxFrameBytes // 65536
+ * ```
+ *
  * @since 0.2.0
  * @category constructors
  */
@@ -247,6 +318,13 @@ export const builtIn: { readonly [K in Name]: () => Dialect } = {
 
 /**
  * The default dialect: Deribit-style JSON-RPC `public/subscribe`.
+ *
+ * @example
+ * ```ts
+ * import { Dialect } from "@zen-websocket/core"
+ *
+ * Dialect.defaultDialect.limits.pacing // { burst: 10, perSecond: 3.3 }
+ * ```
  *
  * @since 0.2.0
  * @category constructors
@@ -271,6 +349,14 @@ export const withLimits = (dialect: Dialect, limits: Partial<Limits>): Dialect =
 /**
  * The channel a frame belongs to by the dialect alone (server ids are mapped by the client: use `client.channelOf`).
  *
+ * @example
+ * ```ts
+ * import { Dialect, Message } from "@zen-websocket/core"
+ *
+ * const push = Message.text(JSON.stringify({ arg: { channel: "tickers", instId: "BTC-USDT" }, data: [] }))
+ * Dialect.channelName(Dialect.okx(), push) // "tickers:BTC-USDT"
+ * ```
+ *
  * @since 0.2.0
  * @category routing
  */
@@ -283,6 +369,14 @@ export const channelName = (dialect: Dialect, message: Message): string | undefi
  * The JSON-RPC default classifier: transient Deribit codes (10028 too_many_requests, 11051 system_maintenance, …),
  * timeouts, lost links and refused connections are transient; bad credentials (13004, 13009), forbidden (13021),
  * HTTP 401/403 and invalid options are fatal.
+ *
+ * @example
+ * ```ts
+ * import { Dialect, WebSocketError } from "@zen-websocket/core"
+ *
+ * Dialect.isTransient(new WebSocketError.RpcError({ code: 10028, message: "too_many_requests" })) // true
+ * Dialect.isTransient(new WebSocketError.RpcError({ code: 13004, message: "invalid_credentials" })) // false
+ * ```
  *
  * @since 0.2.0
  * @category classifiers

@@ -252,7 +252,8 @@ export interface Stats {
 export type RecorderOptions = writer.RecorderOptions
 
 /**
- * `client_secret`, `access_token`, `refresh_token`, `password`, `signature`.
+ * `client_secret`, `access_token`, `refresh_token`, `password`, `signature`, and the login fields of the built-in
+ * dialects' venues: `passphrase`, `sign` (OKX), `jwt` (Coinbase), `token` (Kraken).
  *
  * @since 0.1.0
  * @category constants

@@ -547,6 +547,14 @@ export const startVenueServer = (
  * Base64(HMAC-SHA256(secret, timestamp + "GET" + "/users/self/verify")), Bybit hex(HMAC-SHA256(secret,
  * "GET/realtime" + expires)).
  *
+ * @example
+ * ```ts
+ * import { Testing } from "@zen-websocket/core"
+ *
+ * const timestamp = String(Math.floor(Date.now() / 1000))
+ * const login = { op: "login", args: [{ apiKey: "key", passphrase: "passphrase", timestamp, sign: Testing.venueSignatures.okx("secret", timestamp) }] }
+ * ```
+ *
  * @since 0.2.0
  * @category utils
  */

@@ -14,6 +14,7 @@ import { WebSocketServer } from "ws"
 import * as Client from "../src/Client.js"
 import type * as ClientEvent from "../src/ClientEvent.js"
 import type * as ClientOptions from "../src/ClientOptions.js"
+import * as ClientSupervisor from "../src/ClientSupervisor.js"
 import * as Dialect from "../src/Dialect.js"
 import * as RateLimiter from "../src/RateLimiter.js"
 import * as Testing from "../src/Testing.js"
@@ -174,6 +175,19 @@ describe("restore per channel, in batches that fit", () => {
       assert.deepStrictEqual(sorted(yield* venue.holding), sorted(tracked))
       // one request, then halving: two requests per level down to the single bad channel
       assert.isAtMost((yield* venue.requests).length, 1 + 2 * Math.ceil(Math.log2(201)))
+    }))
+
+  it.scopedLive("a supervised client keeps what the server confirmed when one channel of a subscribe is refused", () =>
+    Effect.gen(function*() {
+      const venue = yield* Testing.startVenueServer("jsonRpc")
+      const supervisor = yield* ClientSupervisor.make
+      const client = yield* supervisor.startClient(venue.url, { id: "feed" })
+      const error = yield* Effect.flip(
+        Client.subscribe(client, ["ticker.BTC-PERPETUAL.100ms", "trades.BTC-PERPETUAL.raw"])
+      )
+      assert.strictEqual(error._tag === "RpcError" && error.code, 13778)
+      assert.deepStrictEqual(yield* Client.subscriptions(client), ["ticker.BTC-PERPETUAL.100ms"])
+      assert.deepStrictEqual(yield* venue.holding, ["ticker.BTC-PERPETUAL.100ms"])
     }))
 
   it.scopedLive("onRestoreRejected: \"fail\" fails the attempt and retries it, keeping the channel", () =>

@@ -3,6 +3,7 @@
  * per request, and a frame of at most `maxFrameBytes`. A channel whose frame alone is over the limit is refused here
  * (it would be refused by the server anyway) rather than sent.
  */
+import * as Predicate from "effect/Predicate"
 import { SendError } from "../WebSocketError.js"
 import type * as Dialect from "./dialect/types.js"
 
@@ -13,6 +14,16 @@ export type Kind = "subscribe" | "unsubscribe"
 export interface Plan {
   readonly batches: ReadonlyArray<ReadonlyArray<string>>
   readonly oversize: ReadonlyArray<Dialect.Rejection>
+}
+
+/** What a frame is called in timeouts and telemetry: its `op`, `method`, `type` or `event` field, else `fallback`. */
+export const labelOf = (frame: unknown, fallback: string): string => {
+  if (Predicate.isRecord(frame)) {
+    for (const key of ["method", "op", "type", "event"]) {
+      if (typeof frame[key] === "string") return frame[key] as string
+    }
+  }
+  return fallback
 }
 
 /** The frame as it goes on the wire. */

@@ -227,7 +227,12 @@ export const defaultRedactKeys: ReadonlyArray<string> = [
   "access_token",
   "refresh_token",
   "password",
-  "signature"
+  "signature",
+  // the venue logins of the built-in dialects: OKX `passphrase` and `sign`, Coinbase `jwt`, Kraken `token`
+  "passphrase",
+  "sign",
+  "jwt",
+  "token"
 ]
 
 /** @internal */

@@ -28,7 +28,8 @@ export interface RequestOptions {
   readonly timeout?: number | undefined
 }
 
-const report = (
+/** @internal */
+export const report = (
   runtime: Runtime,
   id: JsonRpc.RequestId,
   method: string,

@@ -3,13 +3,13 @@
  */
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Predicate from "effect/Predicate"
 import type WebSocket from "ws"
 import type * as ClientOptions from "../ClientOptions.js"
 import type { Message } from "../Message.js"
 import type { Disconnected, NotConnected } from "../WebSocketError.js"
 import { RequestTimeout, SendError } from "../WebSocketError.js"
 import type { Awaiter } from "./awaiters.js"
+import * as Batches from "./batches.js"
 import * as Requests from "./requests.js"
 import type { Runtime } from "./runtime.js"
 import * as Send from "./send.js"
@@ -26,16 +26,6 @@ export const make = (runtime: Runtime): ClientOptions.Session => {
 }
 
 type AwaitError = ClientOptions.AwaitError
-
-/** What a timeout names: the frame's `op`, `method` or `type` field when it has one. */
-const labelOf = (frame: unknown): string => {
-  if (Predicate.isRecord(frame)) {
-    for (const key of ["op", "method", "type", "event"]) {
-      if (typeof frame[key] === "string") return frame[key] as string
-    }
-  }
-  return "sendAndAwait"
-}
 
 /**
  * Sends `frame` (paced by the rate limiter) and waits for the first inbound frame `match` maps to a value. The
@@ -82,7 +72,7 @@ export const sendAndAwait = <A>(
       }).pipe(
         Effect.timeoutFail({
           duration: Duration.millis(timeoutMs),
-          onTimeout: () => new RequestTimeout({ id: "-", method: labelOf(frame), timeoutMs })
+          onTimeout: () => new RequestTimeout({ id: "-", method: Batches.labelOf(frame, "sendAndAwait"), timeoutMs })
         })
       )
     })

@@ -14,7 +14,7 @@ import { InvalidOptions, RequestTimeout, SendError } from "../WebSocketError.js"
 import * as Batches from "./batches.js"
 import type * as Dialect from "./dialect/types.js"
 import * as Exchanges from "./exchanges.js"
-import type * as Requests from "./requests.js"
+import * as Requests from "./requests.js"
 import type { Runtime } from "./runtime.js"
 
 const checkChannels = (channels: ReadonlyArray<string>): Effect.Effect<void, InvalidOptions> =>
@@ -38,10 +38,12 @@ const exchange = (
   Effect.suspend((): Effect.Effect<Exchanges.Outcome, Exchanges.ExchangeError> => {
     const dialect = runtime.protocol
     const ref = runtime.pending.reserve()
-    const method = `${dialect.name} ${kind}`
+    let method = `${dialect.name} ${kind}`
     let frame: string
     try {
-      frame = Batches.encodeFrame(dialect[kind](channels, { ref, serverId: (c) => runtime.serverIds.idOf(c) }))
+      const built = dialect[kind](channels, { ref, serverId: (c) => runtime.serverIds.idOf(c) })
+      method = Batches.labelOf(built, method)
+      frame = Batches.encodeFrame(built)
     } catch (cause) {
       runtime.pending.release(ref)
       return Effect.fail(new SendError({ reason: "encode", cause }))
@@ -51,6 +53,7 @@ const exchange = (
       const socket = socketOf()
       if (!("readyState" in socket)) return Effect.fail(socket)
       let entry: Exchanges.Exchange | undefined
+      const startedAt = performance.now()
       return Effect.async<Exchanges.Outcome, Disconnected | SendError>((resume) => {
         entry = new Exchanges.Exchange(ref, kind, channels, method, resume)
         runtime.exchanges.add(entry)
@@ -63,7 +66,14 @@ const exchange = (
           duration: Duration.millis(timeoutMs),
           onTimeout: () => new RequestTimeout({ id: ref, method, timeoutMs })
         }),
-        Effect.ensuring(Effect.sync(() => entry !== undefined && runtime.exchanges.remove(entry)))
+        // reported like a request (telemetry, latency), once it went out
+        Effect.onExit((exit) => {
+          if (entry === undefined) return Effect.void
+          runtime.exchanges.remove(entry)
+          const durationMs = performance.now() - startedAt
+          if (exit._tag === "Success") runtime.instruments.latency.add(durationMs)
+          return Requests.report(runtime, ref, method, durationMs, timeoutMs, exit)
+        })
       )
     })
     const paced = runtime.pacer === undefined

@@ -88,12 +88,15 @@ export class SupervisedClient {
       getState: SubscriptionRef.get(this.state),
       sendMessage: (message) => this.withCurrent((c) => c.sendMessage(message)),
       request: (request, options) => this.withCurrent((c) => c.request(request, options)),
+      // what the incarnation confirmed is kept even when the call fails (a refused channel fails only itself)
       subscribe: (channels) =>
         this.withCurrent((c) =>
-          Effect.tap(c.subscribe(channels), () =>
+          Effect.ensuring(
+            c.subscribe(channels),
             Effect.map(c.subscriptions, (confirmed) => {
               for (const channel of confirmed) this.channels.add(channel)
-            }))
+            })
+          )
         ),
       unsubscribe: (channels) =>
         this.withCurrent((c) =>

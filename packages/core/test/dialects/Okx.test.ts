@@ -3,6 +3,9 @@ import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Stream from "effect/Stream"
+import { mkdtempSync, readFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import * as Client from "../../src/Client.js"
 import * as Dialect from "../../src/Dialect.js"
 import * as Testing from "../../src/Testing.js"
@@ -39,6 +42,24 @@ describe("OKX login through session.sendAndAwait", () => {
         "the first frame delivered is the push, not the login ack"
       )
       assert.strictEqual((yield* venue.requests).filter((r) => r.op === "auth").length, 1)
+    }))
+
+  it.scopedLive("the login's passphrase and signature never reach a recording", () =>
+    Effect.gen(function*() {
+      const venue = yield* Testing.startVenueServer("okx")
+      const dir = yield* Effect.sync(() => mkdtempSync(join(tmpdir(), "zenws-okx-")))
+      const path = join(dir, "session.jsonl")
+      const client = yield* Client.connect(venue.url, {
+        subscriptionProtocol: Dialect.okx(),
+        restoreHooks: [okxLogin()],
+        recordTo: path
+      })
+      yield* Client.subscribe(client, ["account"])
+      yield* Client.close(client)
+      const frames = readFileSync(path, "utf8").trim().split("\n").map((line) => JSON.parse(line))
+      const login = frames.find((e) => e.dir === "out" && String(e.data).includes("\"login\""))
+      const [arg] = JSON.parse(login.data).args
+      assert.deepStrictEqual([arg.passphrase, arg.sign, arg.apiKey], ["***", "***", "key"])
     }))
 
   it.scopedLive("a refused login (60009) gives up once: bad credentials are fatal", () =>
