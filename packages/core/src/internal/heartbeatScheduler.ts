@@ -6,6 +6,8 @@
  * A scheduler keeps its registered beats in a min-heap by deadline (ties in registration order). Its fiber sleeps until
  * the earliest deadline, runs every due step on itself (uninterruptibly) and queues each heartbeat again at the delay
  * its step returned, then sleeps again; it ends when nothing is left, and the next registration starts a new one.
+ * When the last heartbeat is dropped while the fiber sleeps, the fiber is interrupted at once: its timer would
+ * otherwise keep the process alive for up to a period after the last client closed.
  *
  * The fiber never needs an early wake. Every wait of a heartbeat is at most its period and the first one is exactly
  * its period (`Heartbeat.Beat`), so every deadline in the heap was set at some time `s` as at most `s + period`, and
@@ -16,6 +18,8 @@
 import * as Cause from "effect/Cause"
 import type * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
+import type * as Fiber from "effect/Fiber"
+import * as FiberId from "effect/FiberId"
 import * as Option from "effect/Option"
 import * as Scope from "effect/Scope"
 import type { HeartbeatTimeout } from "../WebSocketError.js"
@@ -68,6 +72,8 @@ export class Scheduler {
   runs = 0
   /** the run (fiber) now in charge, 0 when none */
   runner = 0
+  /** the fiber of the run in charge */
+  fiber: Fiber.RuntimeFiber<unknown> | undefined = undefined
 
   constructor(readonly clock: Clock.Clock, readonly period: number, readonly owner: ClockSchedulers) {}
 }
@@ -127,13 +133,24 @@ function release(this: Entry): Effect.Effect<void> {
   return Effect.sync(() => drop(this))
 }
 
-/** Unregisters the beat; it lets go of `onDead` (and so of whatever that holds, e.g. the connection). */
+/**
+ * Unregisters the beat; it lets go of `onDead` (and so of whatever that holds, e.g. the connection). The last one
+ * out stops the run: no timer of ours outlives the last heartbeat.
+ */
 const drop = (entry: Entry): void => {
   const scheduler = entry.scheduler
   if (entry.onDead === undefined || scheduler === undefined) return
   entry.onDead = undefined
   entry.scheduler = undefined
   if (entry.index >= 0) scheduler.queue.remove(entry)
+  if (scheduler.queue.size === 0 && scheduler.runner !== 0) stop(scheduler)
+}
+
+/** Ends the run in charge: it steps nothing more, and its sleep (an interruptible region) is cut short. */
+const stop = (scheduler: Scheduler): void => {
+  const fiber = scheduler.fiber
+  retire(scheduler, scheduler.runner)
+  fiber?.unsafeInterruptAsFork(FiberId.none)
 }
 
 /** Forks the scheduler's fiber; a run that is no longer in charge never steps again. */
@@ -145,7 +162,12 @@ const launch = (scheduler: Scheduler): Effect.Effect<unknown> => {
     scheduler.owner.fibers--
     retire(scheduler, runner)
   })
-  return Effect.forkDaemon(Effect.withClock(Effect.ensuring(cycle(scheduler, runner), ended), scheduler.clock))
+  return Effect.tap(
+    Effect.forkDaemon(Effect.withClock(Effect.ensuring(cycle(scheduler, runner), ended), scheduler.clock)),
+    (fiber) => {
+      if (scheduler.runner === runner) scheduler.fiber = fiber
+    }
+  )
 }
 
 /**
@@ -155,6 +177,7 @@ const launch = (scheduler: Scheduler): Effect.Effect<unknown> => {
 const retire = (scheduler: Scheduler, runner: number): void => {
   if (scheduler.runner !== runner) return
   scheduler.runner = 0
+  scheduler.fiber = undefined
   const { byPeriod } = scheduler.owner
   if (scheduler.queue.size === 0 && byPeriod.get(scheduler.period) === scheduler) byPeriod.delete(scheduler.period)
 }
@@ -170,13 +193,16 @@ const cycle = (scheduler: Scheduler, runner: number): Effect.Effect<void> => {
     }
     return Effect.zipRight(Effect.interruptible(Effect.sleep(Math.max(0, first.deadline - millis(clock)))), wake)
   })
-  const wake = Effect.zipRight(Effect.uninterruptible(Effect.suspend(() => runDue(scheduler, millis(clock)))), next)
+  const wake = Effect.zipRight(
+    Effect.uninterruptible(Effect.suspend(() => runDue(scheduler, runner, millis(clock)))),
+    next
+  )
   return next
 }
 
-const runDue = (scheduler: Scheduler, now: number): Effect.Effect<void> =>
+const runDue = (scheduler: Scheduler, runner: number, now: number): Effect.Effect<void> =>
   Effect.whileLoop({
-    while: () => scheduler.queue.dueAt(now),
+    while: () => scheduler.runner === runner && scheduler.queue.dueAt(now),
     body: () => stepOf(scheduler, scheduler.queue.pop()),
     step: () => {}
   })
