@@ -4,14 +4,17 @@
  * @since 0.1.0
  */
 import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
 import * as Predicate from "effect/Predicate"
+import * as Random from "effect/Random"
 import * as Schedule from "effect/Schedule"
 import type * as ClientOptions from "./ClientOptions.js"
 import * as ErrorHandler from "./ErrorHandler.js"
 
 /**
- * The backoff between attempts: `Schedule.exponential(retryDelay)` capped at `maxBackoff`, jittered after the cap
- * (so delays at the cap stay spread), at most `retryCount` retries. `reconnectSchedule` replaces it entirely.
+ * The backoff between attempts: `Schedule.exponential(retryDelay)` capped at `maxBackoff`, at most `retryCount`
+ * retries. With `jitter`, each delay `d` is drawn uniformly from `[0.8 × d, min(1.2 × d, maxBackoff)]`: spread
+ * (delays at the cap too, below it), never above `maxBackoff`. `reconnectSchedule` replaces it entirely.
  *
  * @example
  * ```ts
@@ -29,9 +32,16 @@ export const schedule = (options: ClientOptions.Resolved): Schedule.Schedule<unk
   const capped = Schedule.exponential(Duration.millis(options.retryDelay)).pipe(
     Schedule.union(Schedule.spaced(Duration.millis(options.maxBackoff)))
   )
-  const spread = options.jitter ? Schedule.jittered(capped) : capped
+  const spread = options.jitter ? jitterWithin(capped, options.maxBackoff) : capped
   return spread.pipe(Schedule.intersect(Schedule.recurs(options.retryCount)))
 }
+
+/** ±20 % on every delay, clamped at `maxMs` so that the cap holds (drawn from the `Random` service). */
+const jitterWithin = <Out, In>(schedule: Schedule.Schedule<Out, In>, maxMs: number): Schedule.Schedule<Out, In> =>
+  Schedule.modifyDelayEffect(schedule, (_, delay) => {
+    const ms = Duration.toMillis(delay)
+    return Effect.map(Random.nextRange(0.8 * ms, Math.min(1.2 * ms, maxMs)), Duration.millis)
+  })
 
 /**
  * Whether a connection end is worth another attempt: never when `reconnectOnError` is off, otherwise
