@@ -12,6 +12,7 @@ import {
   RpcError,
   SendError
 } from "../src/WebSocketError.js"
+import * as WebSocketError from "../src/WebSocketError.js"
 
 const url = "wss://api.example.test/ws/v2"
 
@@ -584,5 +585,80 @@ describe("ErrorHandler.isRecoverable", () => {
     assert.isFalse(ErrorHandler.isRecoverable(null))
     assert.isTrue(ErrorHandler.isRecoverable(Cause.fail(new ConnectError({ reason: "timeout", url }))))
     assert.isFalse(ErrorHandler.isRecoverable(Cause.fail(new ConnectError({ reason: "tls", url }))))
+  })
+})
+
+describe("ErrorHandler.explain covers the whole error family", () => {
+  /** One instance of every error class; a class exported from WebSocketError without one here fails the test. */
+  const samples: Record<string, () => unknown> = {
+    ConnectError: () => new WebSocketError.ConnectError({ reason: "refused", url }),
+    NotConnected: () => new WebSocketError.NotConnected({ state: "connecting" }),
+    Disconnected: () => new WebSocketError.Disconnected({ code: 1006, reason: "" }),
+    RequestTimeout: () => new WebSocketError.RequestTimeout({ id: 1, method: "public/test", timeoutMs: 1000 }),
+    RpcError: () => new WebSocketError.RpcError({ code: 13009, message: "unauthorized" }),
+    DuplicateRequestId: () => new WebSocketError.DuplicateRequestId({ id: 7 }),
+    OfflineQueueFull: () => new WebSocketError.OfflineQueueFull({ capacity: 10, evicted: false }),
+    NoConnections: () => new WebSocketError.NoConnections({ candidates: 0 }),
+    RateLimited: () => new WebSocketError.RateLimited({ queueSize: 100, cost: 1 }),
+    InvalidOptions: () => new WebSocketError.InvalidOptions({ field: "timeout", value: -1, rule: "must be positive" }),
+    SendError: () => new WebSocketError.SendError({ reason: "encode" }),
+    HeartbeatTimeout: () => new WebSocketError.HeartbeatTimeout({ type: "ping", missed: 2, silentMs: 3000 }),
+    RecorderError: () =>
+      new WebSocketError.RecorderError({ reason: "open", path: "/nope/x.jsonl", cause: nodeError("ENOENT") }),
+    MockAssertionError: () => new WebSocketError.MockAssertionError({ message: "no frame matched", received: [] }),
+    MockServerError: () => new WebSocketError.MockServerError({ reason: "listen failed", cause: nodeError("EADDRINUSE") })
+  }
+
+  const family = Object.entries(WebSocketError).filter(([, value]) =>
+    typeof value === "function" && (value as { prototype?: Record<symbol, unknown> }).prototype?.[
+        WebSocketError.TypeId
+      ] === WebSocketError.TypeId
+  )
+
+  it("finds the family by its TypeId", () => {
+    assert.isAtLeast(family.length, 15)
+  })
+
+  for (const [name] of family) {
+    it(`${name}: a concrete message and a suggestion`, () => {
+      const sample = samples[name]
+      assert.isDefined(sample, `no sample for ${name}: add one, and make sure ErrorHandler.explain covers it`)
+      const error = sample!()
+      assert.isTrue(WebSocketError.isZenWebSocketError(error))
+      isExplanation(ErrorHandler.explain(error))
+    })
+  }
+
+  for (const reason of WebSocketError.ConnectErrorReason.literals) {
+    it(`ConnectError "${reason}": a concrete message and a suggestion`, () => {
+      isExplanation(ErrorHandler.explain(new WebSocketError.ConnectError({ reason, url, status: 503 })))
+    })
+  }
+
+  for (const type of ["ping", "pong", "deribit", "custom"] as const) {
+    it(`HeartbeatTimeout (${type}) says what to change`, () => {
+      const e = ErrorHandler.explain(new WebSocketError.HeartbeatTimeout({ type, missed: 1, silentMs: 20_000 }))
+      includes(e.message, type)
+      includes(e.message, "20000 ms")
+      includes(e.suggestion, "interval")
+    })
+  }
+
+  it("RecorderError names the path and the reason's remedy", () => {
+    const e = ErrorHandler.explain(
+      new WebSocketError.RecorderError({ reason: "write", path: "/tmp/s.jsonl", cause: nodeError("ENOSPC", "no space") })
+    )
+    includes(e.message, "/tmp/s.jsonl")
+    matches(e.suggestion, /disk space/)
+  })
+
+  it("the seed's common raw reasons: timeout, connection_refused, protocol_error", () => {
+    for (const reason of ["timeout", "connection_refused", "protocol_error", "CONNECTION_REFUSED"]) {
+      isExplanation(ErrorHandler.explain(reason))
+    }
+    matches(ErrorHandler.explain("connection_refused").message, /refused/)
+    matches(ErrorHandler.explain("protocol_error").suggestion, /WebSocket endpoint/)
+    assert.isTrue(ErrorHandler.isRecoverable("connection_refused"))
+    assert.isFalse(ErrorHandler.isRecoverable("protocol_error"))
   })
 })

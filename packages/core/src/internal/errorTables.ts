@@ -286,6 +286,28 @@ const timedOut = entry(
   true
 )
 
+/** What to do when a heartbeat declared a link dead, by strategy. */
+export const heartbeatAdvice: Readonly<Record<"ping" | "pong" | "deribit" | "custom", string>> = {
+  ping: "The server stopped answering pings (a half-open link, a stalled server or proxy, a network drop); the " +
+    "client reconnects by itself. If the link is alive but slow to answer, raise `heartbeatConfig.interval` or " +
+    "`maxMissed`",
+  pong: "The server stopped sending pings: check that it pings at least every `heartbeatConfig.interval`, or raise " +
+    "`timeout`; the client reconnects by itself",
+  deribit: "Nothing arrived from Deribit for two intervals, not even the answer to our `public/test`: the link or " +
+    "the server is down; the client reconnects by itself. Raise `heartbeatConfig.interval` on slow links",
+  custom: "The server did not answer the heartbeat `message` (`isResponse` accepted no frame) for `maxMissed` " +
+    "beats: check the message and `isResponse`, or raise `interval` / `maxMissed`"
+}
+
+/** What to do when a recording could not be opened, written or read. */
+export const recorderAdvice: Readonly<Record<"open" | "write" | "read", string>> = {
+  open: "Check that the recording's directory exists and is writable, and that the path is not a directory " +
+    "(`recordTo` / `Recorder.layer(path)`)",
+  write: "Check free disk space and the file's permissions; the entries stay buffered and the write is retried at " +
+    "the next flush",
+  read: "Check that the path names an existing JSONL recording that this process may read"
+}
+
 // Keys are normalised: lower case, `-` as `_`.
 export const raw: Readonly<Record<string, RawEntry>> = {
   // the original's table, verbatim (except the `frame_too_large` suggestion, which named a non-existent option)
@@ -293,6 +315,18 @@ export const raw: Readonly<Record<string, RawEntry>> = {
     "Connection refused by server",
     "Check that the server is running and verify the URL is correct",
     true
+  ),
+  // the seed's common errors (`:timeout`, `:connection_refused`, `:protocol_error`)
+  connection_refused: entry(
+    "Connection refused by server",
+    "Check that the server is running and verify the URL is correct (host, port, ws:// vs wss://)",
+    true
+  ),
+  protocol_error: entry(
+    "WebSocket protocol error: the peer sent something that is not valid WebSocket (a bad handshake or frame)",
+    "Check that the URL points to a WebSocket endpoint and that no proxy in between rewrites the traffic; if the " +
+      "server sends malformed frames, report it to its maintainers",
+    false
   ),
   timeout: timedOut,
   etimedout: timedOut,

@@ -7,13 +7,15 @@ import * as Cause from "effect/Cause"
 import type {
   ConnectError,
   Disconnected,
+  HeartbeatTimeout,
   InvalidOptions,
   NotConnected,
+  RecorderError,
   RequestTimeout,
   RpcError,
   SendError
 } from "../WebSocketError.js"
-import { isWebSocketError } from "../WebSocketError.js"
+import { isZenWebSocketError } from "../WebSocketError.js"
 import { causeDetail, causeError, codeOf, hostOf, maxDepth, normalize, prop, rawEntry, show } from "./errorDetails.js"
 import type { Explanation } from "./errorTables.js"
 import * as tables from "./errorTables.js"
@@ -21,7 +23,8 @@ import * as tables from "./errorTables.js"
 export const explainAt = (error: unknown, depth: number): Explanation | undefined => {
   if (depth > maxDepth) return undefined
   if (Cause.isCause(error)) return explainAt(causeError(error), depth + 1)
-  if (isWebSocketError(error)) {
+  if (isZenWebSocketError(error)) {
+    // every member of the family (a new one that is not handled here fails to compile: the switch is exhaustive)
     switch (error._tag) {
       case "ConnectError":
         return explainConnect(error, depth)
@@ -64,6 +67,24 @@ export const explainAt = (error: unknown, depth: number): Explanation | undefine
           suggestion: "Raise `offlineQueue.capacity`, send less while the connection is down, or watch " +
             "`client.events` (Reconnecting/Connected) and pause producers during outages"
         }
+      case "HeartbeatTimeout":
+        return explainHeartbeat(error)
+      case "RecorderError":
+        return explainRecorder(error)
+      case "MockAssertionError":
+        return {
+          message: `Mock server assertion failed: ${error.message} (${error.received.length} frame(s) received)`,
+          suggestion: "Check the matcher (a string, RegExp, partial object or predicate) against `received`, make " +
+            "sure the client sent the frame to this server, or raise the assertion's timeout"
+        }
+      case "MockServerError":
+        return {
+          message: `${error.message}${causeDetail(error.cause)}`,
+          suggestion: "Let the mock server pick a free port (port 0, the default), check that no other server " +
+            "holds the port you asked for, and see `cause` for the underlying error"
+        }
+      default:
+        return absurd(error)
     }
   }
   const raw = rawEntry(error)
@@ -71,6 +92,8 @@ export const explainAt = (error: unknown, depth: number): Explanation | undefine
   const detail = error instanceof Error ? ` (${error.message})` : ""
   return { message: raw.message + detail, suggestion: raw.suggestion }
 }
+
+const absurd = (error: never): Explanation => unknown(error)
 
 export const unknown = (error: unknown): Explanation => ({
   message: `Unknown error: ${show(error)}`,
@@ -258,6 +281,17 @@ const explainInvalidOptions = (error: InvalidOptions): Explanation => ({
     "Pass an absolute ws:// or wss:// URL, e.g. \"wss://example.com/ws\"" :
     `Change \`${error.field}\` to a value that satisfies "${error.rule}"; see the ClientOptions documentation for its ` +
     "type and default"
+})
+
+const explainHeartbeat = (error: HeartbeatTimeout): Explanation => ({
+  message: `The ${error.type} heartbeat declared the link dead: ${error.missed} beat(s) missed, no sign of life ` +
+    `for ${error.silentMs} ms (the client terminates the socket and reconnects)`,
+  suggestion: tables.heartbeatAdvice[error.type]
+})
+
+const explainRecorder = (error: RecorderError): Explanation => ({
+  message: `${error.message}${error.cause instanceof Error ? "" : causeDetail(error.cause)}`,
+  suggestion: tables.recorderAdvice[error.reason]
 })
 
 const explainSend = (error: SendError): Explanation =>
