@@ -606,7 +606,8 @@ describe("ErrorHandler.explain covers the whole error family", () => {
     RecorderError: () =>
       new WebSocketError.RecorderError({ reason: "open", path: "/nope/x.jsonl", cause: nodeError("ENOENT") }),
     MockAssertionError: () => new WebSocketError.MockAssertionError({ message: "no frame matched", received: [] }),
-    MockServerError: () => new WebSocketError.MockServerError({ reason: "listen failed", cause: nodeError("EADDRINUSE") })
+    MockServerError: () =>
+      new WebSocketError.MockServerError({ reason: "listen failed", cause: nodeError("EADDRINUSE") })
   }
 
   const family = Object.entries(WebSocketError).filter(([, value]) =>
@@ -646,7 +647,11 @@ describe("ErrorHandler.explain covers the whole error family", () => {
 
   it("RecorderError names the path and the reason's remedy", () => {
     const e = ErrorHandler.explain(
-      new WebSocketError.RecorderError({ reason: "write", path: "/tmp/s.jsonl", cause: nodeError("ENOSPC", "no space") })
+      new WebSocketError.RecorderError({
+        reason: "write",
+        path: "/tmp/s.jsonl",
+        cause: nodeError("ENOSPC", "no space")
+      })
     )
     includes(e.message, "/tmp/s.jsonl")
     matches(e.suggestion, /disk space/)
