@@ -27,12 +27,15 @@ import { isDialect } from "./internal/dialect/guard.js"
 import { redactUrl } from "./internal/redact.js"
 import {
   anyObject,
+  ByteSize,
   decodeOptions,
   effectOr,
   fn,
+  Headers as HeaderValues,
   invalid,
+  ItemCount,
   Millis,
-  PositiveInt,
+  Protocols,
   rule,
   shown
 } from "./internal/schemaRules.js"
@@ -125,20 +128,9 @@ export type RestoreHook = (session: Session) => Effect.Effect<void, unknown>
  */
 export type Headers = Readonly<Record<string, string | Redacted.Redacted<string>>>
 
-const HeaderValues = Schema.Record({
-  key: Schema.String,
-  value: Schema.Union(Schema.String, Schema.RedactedFromSelf(Schema.String))
-}).annotations(rule("must be an object of string (or Redacted) header values"))
-
-const Protocols = Schema.transform(
-  Schema.Union(Schema.String, Schema.Array(Schema.String)).annotations(rule("must be a string or an array of strings")),
-  Schema.Array(Schema.String),
-  { strict: true, decode: (p) => typeof p === "string" ? [p] : p, encode: (p) => p }
-)
-
 const RetryCount = Schema.Number.pipe(
-  Schema.filter((n) => n === Infinity || (Number.isInteger(n) && n >= 0)),
-  Schema.annotations(rule("must be a non-negative integer or Infinity"))
+  Schema.filter((n) => n === Infinity || (Number.isSafeInteger(n) && n >= 0)),
+  Schema.annotations(rule("must be a non-negative integer (at most 2^53 − 1) or Infinity"))
 )
 
 const optional = <A, I>(schema: Schema.Schema<A, I>, value: () => A) => Schema.optionalWith(schema, { default: value })
@@ -156,6 +148,7 @@ const defaultOutbound = Object.freeze({ highWaterMark: 1024 * 1024 })
  * | field | default | meaning |
  * |---|---|---|
  * | `timeout` | 5 s | TCP + TLS + upgrade of one attempt |
+ * | `closeTimeout` | 1 s | longest close handshake, either side's; then the socket is destroyed |
  * | `headers` | `{}` | upgrade headers (`Redacted` values allowed); an Effect is evaluated on every attempt |
  * | `protocols` | none | WebSocket subprotocols |
  * | `debug` | false | log frames and transitions with `Effect.logDebug` |
@@ -196,6 +189,7 @@ const defaultOutbound = Object.freeze({ highWaterMark: 1024 * 1024 })
  */
 export const Options = Schema.Struct({
   timeout: optional(Millis, () => 5_000),
+  closeTimeout: optional(Millis, () => 1_000),
   headers: optional(
     effectOr(HeaderValues, "an object of string header values"),
     (): Headers | Effect.Effect<Headers> => noHeaders
@@ -213,24 +207,24 @@ export const Options = Schema.Struct({
   heartbeatConfig: Schema.optional(Heartbeat.HeartbeatConfig),
   requestTimeout: optional(Millis, () => 30_000),
   offlineQueue: Schema.optional(Schema.Struct({
-    capacity: PositiveInt,
+    capacity: ItemCount,
     strategy: Schema.Literal("dropOldest", "dropNewest", "fail")
   })),
   inbound: optional(
-    Schema.Struct({ bufferSize: PositiveInt, strategy: Schema.Literal("suspend", "sliding", "dropping") }),
+    Schema.Struct({ bufferSize: ItemCount, strategy: Schema.Literal("suspend", "sliding", "dropping") }),
     () => defaultInbound
   ),
-  maxPayload: optional(PositiveInt, () => 16 * 1024 * 1024),
+  maxPayload: optional(ByteSize, () => 16 * 1024 * 1024),
   tls: Schema.optional(anyObject<tls.ConnectionOptions>("must be an object of Node TLS options")),
   recordTo: Schema.optional(Schema.NonEmptyString),
-  latencyBufferSize: optional(PositiveInt, () => 100),
+  latencyBufferSize: optional(ItemCount, () => 100),
   subscriptionProtocol: Schema.optional(Schema.declare(
     isDialect,
     rule("must be a Dialect (e.g. Dialect.okx()): name, limits, subscribe, unsubscribe, ack, channelOf, retryable")
   )),
   onRestoreRejected: optional(Schema.Literal("continue", "fail"), () => "continue" as const),
   retryable: Schema.optional(fn<(error: unknown) => boolean>("error => boolean")),
-  outbound: optional(Schema.Struct({ highWaterMark: PositiveInt }), () => defaultOutbound),
+  outbound: optional(Schema.Struct({ highWaterMark: ByteSize }), () => defaultOutbound),
   restoreHooks: optional(Schema.Array(fn<RestoreHook>("session => Effect")), () => noHooks),
   id: Schema.optional(Schema.NonEmptyString)
 })
@@ -333,6 +327,25 @@ export const validate = (options: Options | undefined): Effect.Effect<Resolved, 
     }
     return Effect.succeed(resolved)
   })
+
+const decodeHeaders = decodeOptions(Schema.Struct({ headers: HeaderValues }))
+
+/**
+ * Checks upgrade headers (names are RFC 7230 tokens; values carry no CR, LF, NUL or other control character), e.g.
+ * the ones a `headers` Effect produced for one attempt. A bad value is never shown in the `InvalidOptions`.
+ *
+ * @example
+ * ```ts
+ * import * as ClientOptions from "@zen-websocket/core/ClientOptions"
+ *
+ * ClientOptions.validateHeaders({ "x-token": "abc\r\nInjected: 1" }) // fails: InvalidOptions { field: "headers.x-token" }
+ * ```
+ *
+ * @since 0.2.0
+ * @category validation
+ */
+export const validateHeaders = (headers: unknown): Effect.Effect<Headers, InvalidOptions> =>
+  Effect.suspend(() => Either.map(decodeHeaders({ headers }), (decoded) => decoded.headers))
 
 /**
  * What `Client.connect` accepts as a URL: a string or a `Redacted` string (the secret stays out of logs and errors).

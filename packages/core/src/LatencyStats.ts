@@ -95,7 +95,8 @@ export const percentile = (sorted: ArrayLike<number>, p: number): number => {
 
 /**
  * Builds a buffer holding the last `bufferSize` samples (pure and synchronous). A size below 1 or not finite means 1;
- * a fractional size is rounded down.
+ * a fractional size is rounded down; a size above 2^20 (1 048 576 samples, 8 MiB) means 2^20, so no size can make the
+ * first sample's allocation fail.
  *
  * @example
  * ```ts
@@ -114,6 +115,9 @@ export const make = (bufferSize: number): LatencyStats => {
   return { add: (ms) => ring.add(ms), summary: () => ring.summary(), clear: () => ring.clear() }
 }
 
+/** The most samples a buffer keeps (the `latencyBufferSize` option's bound). */
+const maxSamples = 1_048_576
+
 /** The ring buffer behind `make`, as a class: each client owns one, so its methods live on the prototype. */
 class Ring implements LatencyStats {
   private readonly size: number
@@ -124,7 +128,7 @@ class Ring implements LatencyStats {
   private last = 0
 
   constructor(bufferSize: number) {
-    this.size = Number.isFinite(bufferSize) && bufferSize >= 1 ? Math.floor(bufferSize) : 1
+    this.size = Number.isFinite(bufferSize) && bufferSize >= 1 ? Math.min(Math.floor(bufferSize), maxSamples) : 1
   }
 
   add(ms: number): void {

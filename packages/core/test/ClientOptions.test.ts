@@ -223,3 +223,129 @@ describe("the error family", () => {
     assert.strictEqual(decoded.message, "Could not write the recording /x: EIO")
   })
 })
+
+/** A TCP listener that counts the connections it accepts (and never upgrades them). */
+const tcpCounter = Effect.acquireRelease(
+  Effect.promise(() =>
+    new Promise<{ readonly url: string; readonly accepted: () => number; readonly server: Net.Server }>((resolve) => {
+      let accepted = 0
+      const server = Net.createServer((socket) => {
+        accepted++
+        socket.destroy()
+      })
+      server.listen(0, "127.0.0.1", () =>
+        resolve({
+          url: `ws://127.0.0.1:${(server.address() as Net.AddressInfo).port}/ws`,
+          accepted: () => accepted,
+          server
+        }))
+    })
+  ),
+  ({ server }) => Effect.promise(() => new Promise<void>((resolve) => server.close(() => resolve())))
+)
+
+/** `Client.connect` must fail with InvalidOptions, at once (no hang), before any socket opens. */
+const refusedBeforeConnecting = (options: Client.Options) =>
+  Effect.gen(function*() {
+    const counter = yield* tcpCounter
+    const result = yield* Client.connect(counter.url, { retryCount: 0, ...options }).pipe(
+      Effect.flip,
+      Effect.timeout("5 seconds"),
+      Effect.option
+    )
+    assert.isTrue(result._tag === "Some", "Client.connect hung on an input error")
+    const error = (result as { value: unknown }).value as WebSocketError.InvalidOptions
+    assert.strictEqual(error._tag, "InvalidOptions", String(error))
+    assert.strictEqual(counter.accepted(), 0, "no socket was opened")
+    return error
+  })
+
+describe("bad input fails fast and clearly", () => {
+  it.scopedLive("header names must be RFC 7230 tokens", () =>
+    Effect.gen(function*() {
+      for (const name of ["bad name", "x-a:b", "x\r\ny", "", "naïve"]) {
+        const error = yield* refusedBeforeConnecting({ headers: { [name]: "v" } })
+        assert.strictEqual(error.field, `headers.${name}`)
+        assert.include(error.rule, "RFC 7230 token")
+      }
+    }))
+
+  it.scopedLive("header values carry no CR, LF, NUL or other control character; the value is never shown", () =>
+    Effect.gen(function*() {
+      for (const value of [`${SECRET}\r\nX-Injected: 1`, `${SECRET}\n`, `a\u0000b`, "tab\tis fine\u0007"]) {
+        const error = yield* refusedBeforeConnecting({ headers: { "x-token": value } })
+        assert.strictEqual(error.field, "headers.x-token")
+        assert.include(error.rule, "CR, LF, NUL")
+        assert.notInclude(everyText(error), SECRET)
+      }
+      const redacted = yield* refusedBeforeConnecting({ headers: { auth: Redacted.make(`${SECRET}\r\n`) } })
+      assert.strictEqual(redacted.field, "headers.auth")
+      assert.notInclude(everyText(redacted), SECRET)
+    }))
+
+  it.scopedLive("headers an Effect produces are checked on every attempt: connect fails instead of hanging", () =>
+    Effect.gen(function*() {
+      const server = yield* Testing.startMockServer()
+      const result = yield* Client.connect(server.url, {
+        headers: Effect.succeed({ "x-token": "abc\r\nInjected: 1" }),
+        retryCount: 3,
+        retryDelay: 5
+      }).pipe(Effect.flip, Effect.timeout("5 seconds"), Effect.option)
+      assert.isTrue(result._tag === "Some", "Client.connect hung")
+      const error = (result as { value: WebSocketError.InvalidOptions }).value
+      assert.strictEqual(error._tag, "InvalidOptions")
+      assert.strictEqual(error.field, "headers.x-token")
+      assert.strictEqual(yield* server.totalConnections, 0)
+    }))
+
+  it.scopedLive("subprotocols are tokens, without duplicates", () =>
+    Effect.gen(function*() {
+      const spaced = yield* refusedBeforeConnecting({ protocols: ["json", "bad protocol"] })
+      assert.strictEqual(spaced.field, "protocols.1")
+      assert.include(spaced.rule, "RFC 7230 token")
+      const comma = yield* refusedBeforeConnecting({ protocols: "a,b" })
+      assert.strictEqual(comma.field, "protocols.0")
+      const duplicate = yield* refusedBeforeConnecting({ protocols: ["v1.json", "v2.json", "v1.json"] })
+      assert.strictEqual(duplicate.field, "protocols.2")
+      assert.include(duplicate.rule, "must not repeat")
+      yield* refusedBeforeConnecting({ protocols: [""] })
+    }))
+
+  it.scopedLive("every size, count and duration has an upper bound (regression: latencyBufferSize 1e10 crashed)", () =>
+    Effect.gen(function*() {
+      const cases: ReadonlyArray<readonly [Client.Options, string]> = [
+        [{ latencyBufferSize: 1e10 }, "latencyBufferSize"],
+        [{ inbound: { bufferSize: 1e9, strategy: "suspend" } }, "inbound.bufferSize"],
+        [{ offlineQueue: { capacity: 1e12, strategy: "fail" } }, "offlineQueue.capacity"],
+        [{ maxPayload: 2 ** 40 }, "maxPayload"],
+        [{ outbound: { highWaterMark: 2 ** 40 } }, "outbound.highWaterMark"],
+        [{ retryCount: 1e300 }, "retryCount"],
+        [{ requestTimeout: "30 days" }, "requestTimeout"],
+        [{ timeout: 2 ** 31 }, "timeout"],
+        [{ closeTimeout: "1000 days" }, "closeTimeout"],
+        [{ heartbeatConfig: { type: "ping", interval: 1000, maxMissed: 1e9 } }, "heartbeatConfig.maxMissed"],
+        [{ headers: Object.fromEntries(Array.from({ length: 101 }, (_, i) => [`x-${i}`, "v"])) }, "headers"],
+        [{ protocols: Array.from({ length: 65 }, (_, i) => `p${i}`) }, "protocols"]
+      ]
+      for (const [options, field] of cases) {
+        const error = yield* refusedBeforeConnecting(options)
+        assert.strictEqual(error.field, field, JSON.stringify(options).slice(0, 100))
+        assert.match(error.rule, /at most/, error.rule)
+      }
+    }))
+
+  it.scopedLive("the largest accepted values work: nothing accepted crashes later", () =>
+    Effect.gen(function*() {
+      const server = yield* Testing.startMockServer()
+      const client = yield* Client.connect(server.url, {
+        latencyBufferSize: 1_048_576,
+        inbound: { bufferSize: 1_048_576, strategy: "sliding" },
+        offlineQueue: { capacity: 1_048_576, strategy: "fail" },
+        maxPayload: 1024 * 1024 * 1024,
+        requestTimeout: 2_147_483_647,
+        closeTimeout: 2_147_483_647
+      })
+      yield* Client.request(client, { method: "public/test" })
+      assert.isTrue((yield* Client.getLatencyStats(client))._tag === "Some")
+    }))
+})

@@ -11,6 +11,12 @@ const fill = (samples: ReadonlyArray<number>, bufferSize = 100) => {
 }
 
 describe("LatencyStats", () => {
+  it("a huge bufferSize is bounded: the first sample cannot fail to allocate (regression: 1e10 threw RangeError)", () => {
+    const stats = LatencyStats.make(1e10)
+    stats.add(5)
+    assert.deepStrictEqual(stats.summary(), { p50: 5, p99: 5, last: 5, count: 1 })
+  })
+
   describe("percentile (nearest rank: sorted[ceil(p × n / 100) - 1])", () => {
     it("1..100: p50 = 50, p99 = 99, p100 = 100, p0 = 1, p1 = 1, p7 = 7", () => {
       const sorted = range(1, 100)

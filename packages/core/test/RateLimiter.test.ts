@@ -495,6 +495,8 @@ describe("RateLimiter", () => {
           [{ capacity: 10, refillRate: -1 }, "refillRate", -1],
           [{ capacity: 10, refillRate: 1, refillInterval: 0 }, "refillInterval", 0],
           [{ capacity: 10, refillRate: 1, maxQueue: -1 }, "maxQueue", -1],
+          [{ capacity: 10, refillRate: 1, maxQueue: 1e10 }, "maxQueue", 1e10],
+          [{ capacity: 10, refillRate: 1, refillInterval: 2 ** 31 }, "refillInterval", 2 ** 31],
           [{ capacity: 10, refillRate: 1, cost: "kraken" }, "cost", "kraken"],
           [{ capacity: 10, refillRate: 1, burst: 5 }, "burst", 5],
           [null, "options", null]
@@ -507,7 +509,7 @@ describe("RateLimiter", () => {
           assert.isTrue(error.rule.length > 0)
         }
         const error = yield* invalid({ capacity: 10, refillRate: 1, refillInterval: 2.5 })
-        assert.strictEqual(error.rule, "must be a positive integer number of milliseconds")
+        assert.strictEqual(error.rule, "must be a positive integer number of milliseconds, at most 2147483647")
         assert.include(error.message, "refillInterval")
       }))
 

@@ -130,9 +130,15 @@ class Link implements Transport.Listeners, Heartbeat.Link, Heartbeat.Hooks {
 
 const noop = (): void => {}
 
-/** Starts the loop: the first connection, then every reconnection, until the client closes or gives up. */
+/**
+ * Starts the loop: the first connection, then every reconnection, until the client closes or gives up. Should the
+ * loop die before the first connection is up, `connect` fails with that cause rather than waiting forever.
+ */
 export const run = (runtime: Runtime, url: ClientOptions.UrlInput, ready: Ready): Effect.Effect<void> =>
-  Effect.suspend(() => reportDefects(runtime, new Loop(runtime, url, ready).connect))
+  Effect.suspend(() => {
+    const loop = new Loop(runtime, url, ready)
+    return reportDefects(runtime, Effect.onError(loop.connect, (cause) => loop.abandon(cause)))
+  })
 
 /** No fiber joins the loop's: a defect in it is logged rather than lost (interruption is our own close). */
 const reportDefects = (runtime: Runtime, loop: Effect.Effect<void>): Effect.Effect<void> =>
@@ -212,6 +218,15 @@ class Loop {
     return Effect.tap(Schedule.driver(schedule), (driver) => (this.driver = driver))
   }
 
+  /** The loop died: whoever waits for the first connection learns why. */
+  abandon(cause: Cause.Cause<unknown>): Effect.Effect<void> {
+    const ready = this.ready
+    this.ready = undefined
+    return ready === undefined || Cause.isInterruptedOnly(cause)
+      ? Effect.void
+      : Deferred.failCause(ready, Cause.die(Cause.squash(cause)))
+  }
+
   private connected() {
     return Effect.suspend(() => {
       this.attempt = 0
@@ -285,6 +300,7 @@ const connectOnce = (runtime: Runtime, url: ClientOptions.UrlInput) =>
       {
         url: target,
         timeout: runtime.options.timeout,
+        closeTimeout: runtime.options.closeTimeout,
         headers,
         protocols: runtime.options.protocols,
         maxPayload: runtime.options.maxPayload,
@@ -356,9 +372,16 @@ const resolveUrl = (url: ClientOptions.UrlInput): Effect.Effect<string, InvalidO
     ? Effect.flatMap(url, (u) => Effect.as(ClientOptions.validateUrl(u), ClientOptions.urlText(u)))
     : Effect.succeed(ClientOptions.urlText(url))
 
-/** The headers of one attempt, `Redacted` values unwrapped only here, for the upgrade request. */
-const resolveHeaders = (headers: ClientOptions.Resolved["headers"]): Effect.Effect<Record<string, string>> =>
-  Effect.map(Effect.isEffect(headers) ? headers : Effect.succeed(headers), unwrapHeaders)
+/**
+ * The headers of one attempt, `Redacted` values unwrapped only here, for the upgrade request. Headers an Effect
+ * produced are checked like static ones (`connect` checked those): a bad one fails the attempt with `InvalidOptions`.
+ */
+const resolveHeaders = (
+  headers: ClientOptions.Resolved["headers"]
+): Effect.Effect<Record<string, string>, InvalidOptions> =>
+  Effect.isEffect(headers)
+    ? Effect.map(Effect.flatMap(headers, ClientOptions.validateHeaders), unwrapHeaders)
+    : Effect.succeed(unwrapHeaders(headers))
 
 const unwrapHeaders = (headers: ClientOptions.Headers): Record<string, string> => {
   const out: Record<string, string> = {}

@@ -10,14 +10,16 @@ import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import type * as Message from "../Message.js"
 import { HeartbeatTimeout } from "../WebSocketError.js"
-import { anyObject, fn, Millis, PositiveInt, rule } from "./schemaRules.js"
+import { anyObject, bounded, fn, Millis, rule } from "./schemaRules.js"
+
+const MaxMissed = bounded(1, 1000, "must be a positive integer, at most 1000")
 
 /** The heartbeat options, as the user writes them (durations as ms or `Duration.DurationInput`) and resolved. */
 export const HeartbeatConfig = Schema.Union(
   Schema.Struct({
     type: Schema.Literal("ping"),
     interval: Millis,
-    maxMissed: Schema.optional(PositiveInt)
+    maxMissed: Schema.optional(MaxMissed)
   }),
   Schema.Struct({ type: Schema.Literal("pong"), interval: Millis, timeout: Schema.optional(Millis) }),
   Schema.Struct({ type: Schema.Literal("deribit"), interval: Millis }),
@@ -26,7 +28,7 @@ export const HeartbeatConfig = Schema.Union(
     interval: Millis,
     message: Schema.Union(Schema.String, anyObject<object>("must be a string or an object")),
     isResponse: Schema.optional(fn<(message: Message.Message) => boolean>("message => boolean")),
-    maxMissed: Schema.optional(PositiveInt)
+    maxMissed: Schema.optional(MaxMissed)
   })
 ).annotations(rule("must be { type: \"ping\" | \"pong\" | \"deribit\" | \"custom\", interval: ms or Duration, … }"))
 

@@ -15,7 +15,7 @@ import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import { type InvalidOptions, RateLimited } from "../WebSocketError.js"
 import * as presets from "./costPresets.js"
-import { decodeOptions, integer, NonNegativeInt, PositiveInt, rule } from "./schemaRules.js"
+import { bounded, decodeOptions, maxItems, maxTimerMs, PositiveInt, rule } from "./schemaRules.js"
 
 /** The cost in tokens of one outbound frame. */
 export type CostFunction = (frame: string | Uint8Array) => number
@@ -49,9 +49,12 @@ export const costs: {
 export const Options = Schema.Struct({
   capacity: PositiveInt,
   refillRate: PositiveInt,
-  refillInterval: Schema.optionalWith(integer(1, "must be a positive integer number of milliseconds"), {
-    default: () => 1000
-  }),
+  refillInterval: Schema.optionalWith(
+    bounded(1, maxTimerMs, `must be a positive integer number of milliseconds, at most ${maxTimerMs}`),
+    {
+      default: () => 1000
+    }
+  ),
   cost: Schema.optionalWith(
     Schema.Union(
       Schema.Literal("deribit", "binance", "simple"),
@@ -59,7 +62,9 @@ export const Options = Schema.Struct({
     ).annotations(rule("must be \"deribit\", \"binance\", \"simple\" or a function (frame => number)")),
     { default: () => "simple" as const }
   ),
-  maxQueue: Schema.optionalWith(NonNegativeInt, { default: () => 100 })
+  maxQueue: Schema.optionalWith(bounded(0, maxItems, `must be a non-negative integer, at most ${maxItems}`), {
+    default: () => 100
+  })
 })
 
 interface Config {

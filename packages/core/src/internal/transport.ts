@@ -9,12 +9,14 @@ import type * as Net from "node:net"
 import type * as Tls from "node:tls"
 import WebSocket from "ws"
 import type { ConnectErrorReason } from "../WebSocketError.js"
-import { ConnectError } from "../WebSocketError.js"
+import { ConnectError, InvalidOptions } from "../WebSocketError.js"
 
 /** What the transport needs to open one connection. */
 export interface OpenOptions {
   readonly url: string
   readonly timeout: number
+  /** the longest close handshake (ours or the peer's), then the socket is destroyed */
+  readonly closeTimeout: number
   readonly headers: Readonly<Record<string, string>>
   readonly protocols: ReadonlyArray<string>
   readonly maxPayload: number
@@ -38,14 +40,21 @@ export interface UpgradeResponse {
 }
 
 /**
- * Opens one WebSocket and waits for the upgrade. The socket is closed (1000) when the scope closes.
+ * Opens one WebSocket and waits for the upgrade. The socket is closed (1000) when the scope closes. A close handshake
+ * never lasts longer than `closeTimeout`, whoever started it (a peer that sends a close frame or a bad frame and then
+ * ignores ours included): `ws` then destroys the socket, and its `close` ends the connection. A socket `ws` refuses
+ * to create (a header or subprotocol Node rejects) fails with `InvalidOptions` instead of throwing.
  */
-export const open = (options: OpenOptions, listeners: Listeners): Effect.Effect<WebSocket, ConnectError, Scope.Scope> =>
+export const open = (
+  options: OpenOptions,
+  listeners: Listeners
+): Effect.Effect<WebSocket, ConnectError | InvalidOptions, Scope.Scope> =>
   Effect.flatMap(Effect.scope, (scope) =>
     // `Scope.addFinalizer`, not `acquireRelease`: that would keep a copy of the fiber's FiberRefs per connection
     Effect.uninterruptible(Effect.suspend(() => {
       const ws = create(options, listeners)
-      return Effect.as(Scope.addFinalizer(scope, closeGracefully(ws, Math.min(options.timeout, 1_000))), ws)
+      if (!(ws instanceof WebSocket)) return Effect.fail(ws)
+      return Effect.as(Scope.addFinalizer(scope, closeGracefully(ws, options.closeTimeout)), ws)
     })).pipe(
       Effect.tap((ws) => awaitOpen(ws, options.url)),
       Effect.timeoutFail({
@@ -59,14 +68,21 @@ export const open = (options: OpenOptions, listeners: Listeners): Effect.Effect<
       })
     ))
 
-const create = (options: OpenOptions, listeners: Listeners): WebSocket => {
-  const ws = new WebSocket(options.url, [...options.protocols], {
-    headers: { ...options.headers },
-    maxPayload: options.maxPayload,
-    perMessageDeflate: false,
-    followRedirects: false,
-    ...options.tls
-  })
+const create = (options: OpenOptions, listeners: Listeners): WebSocket | InvalidOptions => {
+  let ws: WebSocket
+  try {
+    ws = new WebSocket(options.url, [...options.protocols], {
+      headers: { ...options.headers },
+      maxPayload: options.maxPayload,
+      // ws 8.23 honours `closeTimeout` (its default is 30 s); @types/ws 8.18 does not declare it yet
+      ...({ closeTimeout: options.closeTimeout } as object),
+      perMessageDeflate: false,
+      followRedirects: false,
+      ...options.tls
+    })
+  } catch (cause) {
+    return refused(cause)
+  }
   let lastError: unknown = undefined
   // an 'error' without listener would crash the process: keep one for the socket's whole life
   ws.on("error", (error) => {
@@ -78,6 +94,21 @@ const create = (options: OpenOptions, listeners: Listeners): WebSocket => {
   ws.on("ping", listeners.onPing)
   ws.on("close", (code, reason) => listeners.onClose(closeCodeOf(code, lastError), reason.toString(), lastError))
   return ws
+}
+
+/** What `ws` (or Node's HTTP client under it) threw at construction, as the option it names. */
+const refused = (cause: unknown): InvalidOptions => {
+  const code = (cause as { readonly code?: unknown } | undefined)?.code
+  const message = cause instanceof Error ? cause.message : String(cause)
+  const field =
+    code === "ERR_INVALID_HTTP_TOKEN" || code === "ERR_INVALID_CHAR" || code === "ERR_HTTP_INVALID_HEADER_VALUE"
+      ? "headers"
+      : /subprotocol/i.test(message)
+      ? "protocols"
+      : /tls|cert|key|ca\b/i.test(message)
+      ? "tls"
+      : "url"
+  return new InvalidOptions({ field, value: undefined, rule: `was refused by the WebSocket client: ${message}` })
 }
 
 /**
