@@ -264,6 +264,43 @@ describe("debug", () => {
     }))
 })
 
+describe("debug logs are redacted like recordings", () => {
+  it.scopedLive("no secret of a frame, a request, a hook request or a response reaches the debug logs", () =>
+    Effect.gen(function*() {
+      const SECRET = "S3CR3T"
+      const lines: Array<string> = []
+      const logger = Logger.make(({ annotations, message }) => {
+        lines.push(`${JSON.stringify(message)} ${JSON.stringify([...HashMap.toEntries(annotations)])}`)
+      })
+      // the mock answers every request with its method and params: the secrets come back inbound too
+      const server = yield* Testing.startMockServer()
+      const auth = { grant_type: "client_credentials", client_id: "id", client_secret: `${SECRET}-1` }
+      yield* Effect.gen(function*() {
+        const client = yield* Client.connect(`${server.url}?token=${SECRET}-url`, {
+          debug: true,
+          restoreHooks: [(session) => session.request({ method: "public/auth", params: auth })]
+        })
+        const messages = yield* client.messagesScoped
+        yield* Client.sendMessage(client, { method: "public/auth", params: { ...auth, client_secret: `${SECRET}-2` } })
+        yield* Client.sendMessage(client, `{"params":{"client\u005fsecret":"${SECRET}-3"}}`)
+        yield* Client.sendMessage(client, `login password=${SECRET}-4`)
+        yield* Client.request(client, { method: "public/auth", params: { refresh_token: `${SECRET}-5` } })
+        yield* server.injectMessage(JSON.stringify({ result: { access_token: `${SECRET}-6` } }))
+        yield* messages.pipe(Stream.take(1), Stream.runDrain)
+        yield* server.simulateDisconnect("abnormal")
+        yield* client.stateChanges.pipe(Stream.filter((s) => s === "connecting"), Stream.take(1), Stream.runDrain)
+      }).pipe(
+        Effect.scoped,
+        Effect.provide(Logger.replace(Logger.defaultLogger, logger)),
+        Logger.withMinimumLogLevel(LogLevel.Debug)
+      )
+      const all = lines.join("\n")
+      assert.include(all, "out: ", "frames were logged")
+      assert.include(all, "public/auth", "the auth frames were logged")
+      assert.notInclude(all, SECRET, all)
+    }))
+})
+
 describe("Client.request", () => {
   it.scopedLive("correlates a JSON-RPC request with its response", () =>
     Effect.gen(function*() {

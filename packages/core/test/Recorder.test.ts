@@ -452,6 +452,19 @@ describe("Recorder", () => {
         ])
       }))
 
+    it.effect("a key is matched however it is escaped in the JSON text (regression: \\u005f slipped through)", () =>
+      Effect.gen(function*() {
+        const escaped = [
+          "{\"jsonrpc\":\"2.0\",\"params\":{\"client\\u005fsecret\":\"SECRET-1\"}}",
+          "{\"\\u0061ccess_token\":\"SECRET-2\",\"ok\":1}",
+          "[{\"nested\":\"{\\\"pass\\\\u0077ord\\\":\\\"SECRET-3\\\"}\"}]"
+        ]
+        const data = yield* record(escaped)
+        for (const line of data) assert.notInclude(line, "SECRET", line)
+        assert.deepStrictEqual(JSON.parse(data[0]), { jsonrpc: "2.0", params: { client_secret: "***" } })
+        assert.deepStrictEqual(JSON.parse(data[1]), { access_token: "***", ok: 1 })
+      }))
+
     it.effect("extra keys are masked along with the default ones", () =>
       Effect.gen(function*() {
         const data = yield* record(["{\"api_key\":\"K\",\"password\":\"P\",\"ok\":1}", "api_key=K2 other=1"], {

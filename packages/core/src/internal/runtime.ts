@@ -32,6 +32,7 @@ import * as Instrumentation from "./instruments.js"
 import { OfflineQueue } from "./offlineQueue.js"
 import { Pacer } from "./pacing.js"
 import { Pending } from "./pending.js"
+import { forLog } from "./redact.js"
 import { ServerIds } from "./serverIds.js"
 import * as Transport from "./transport.js"
 
@@ -184,9 +185,14 @@ export class Runtime {
     this.reportedBytes = this.inboundBytes
   }
 
-  private log(message: string, detail: unknown): void {
+  /** A debug log line; whatever it shows of frames went through `forLog` (the recordings' redaction). */
+  private log(message: string, detail?: unknown): void {
     EffectRuntime.runFork(this.effectRuntime)(
-      Effect.annotateLogs(Effect.logDebug(message, detail), "client_id", this.id)
+      Effect.annotateLogs(
+        detail === undefined ? Effect.logDebug(message) : Effect.logDebug(message, detail),
+        "client_id",
+        this.id
+      )
     )
   }
 
@@ -260,7 +266,7 @@ export class Runtime {
       Effect.sync(() => this.eventFeed.publish([event]))
     )
     return this.options.debug
-      ? Effect.zipRight(Effect.annotateLogs(Effect.logDebug(event._tag, event), "client_id", this.id), publish)
+      ? Effect.zipRight(Effect.annotateLogs(Effect.logDebug(event._tag, forLog(event)), "client_id", this.id), publish)
       : Effect.asVoid(publish)
   }
 
@@ -297,6 +303,9 @@ export class Runtime {
   /** Puts one frame on the wire (and in the recording); false when the socket is not open. */
   transmit(socket: WebSocket, frame: string | Uint8Array): boolean {
     if (!Transport.send(socket, frame)) return false
+    if (this.options.debug) {
+      this.log(`out: ${typeof frame === "string" ? shorten(forLog(frame)) : `<${frame.length} bytes>`}`)
+    }
     if (this.recorder !== undefined) {
       if (typeof frame === "string") this.recorder.recordText("out", frame)
       else this.recorder.recordBinary("out", frame)
@@ -359,8 +368,11 @@ export class Runtime {
   })
 }
 
+/** The first frames of a batch as a debug log shows them: redacted first, then shortened. */
 const preview = (messages: ReadonlyArray<Message.Message>): ReadonlyArray<string> =>
-  messages.slice(0, 5).map((m) => m._tag === "Text" ? m.data.slice(0, 200) : `<${m.data.length} bytes>`)
+  messages.slice(0, 5).map((m) => m._tag === "Text" ? shorten(forLog(m.data)) : `<${m.data.length} bytes>`)
+
+const shorten = (text: string): string => text.length > 200 ? `${text.slice(0, 200)}…` : text
 
 /** @internal */
 export const make = (

@@ -53,26 +53,18 @@ export const send = (
 const writeAndReport = (runtime: Runtime, socket: WebSocket, frame: string | Uint8Array) => {
   const written = write(runtime, socket, frame)
   // the common case, sent at once and counted without an event: no Effect beyond the constant `void`
-  if (written === Effect.void && !runtime.options.debug && runtime.instruments.sentSync(byteSize(frame))) return written
+  if (written === Effect.void && runtime.instruments.sentSync(byteSize(frame))) return written
   return Effect.zipRight(written, reportSent(runtime, frame))
 }
 
-const reportSent = (runtime: Runtime, frame: string | Uint8Array) => {
-  const report = runtime.instruments.emit(Telemetry.names.messageSent, sizeOf(frame))
-  return runtime.options.debug ? Effect.zipRight(logSent(runtime, frame), report) : report
-}
+// (with `debug`, `runtime.transmit` logs every outbound frame, redacted)
+const reportSent = (runtime: Runtime, frame: string | Uint8Array) =>
+  runtime.instruments.emit(Telemetry.names.messageSent, sizeOf(frame))
 
 const byteSize = (frame: string | Uint8Array): number =>
   typeof frame === "string" ? Buffer.byteLength(frame) : frame.byteLength
 
 const sizeOf = (frame: string | Uint8Array) => ({ count: 1, bytes: byteSize(frame) })
-
-const logSent = (runtime: Runtime, frame: string | Uint8Array) =>
-  Effect.annotateLogs(
-    Effect.logDebug(`out: ${typeof frame === "string" ? frame.slice(0, 200) : `<${frame.length} bytes>`}`),
-    "client_id",
-    runtime.id
-  )
 
 /** Writes one frame, first waiting for the socket to drain when too much is buffered already. */
 export const write = (
