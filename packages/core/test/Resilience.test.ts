@@ -14,6 +14,7 @@ import type * as Message from "../src/Message.js"
 import * as Testing from "../src/Testing.js"
 import { awaitSleeps } from "./utils/clock.js"
 import { recordEvents } from "./utils/events.js"
+import { badFrame, closeFrame, startMisbehaving } from "./utils/misbehaving.js"
 
 const backoffOf = (options: Client.Options, outages = 4) =>
   Effect.gen(function*() {
@@ -461,5 +462,35 @@ describe("inbound backpressure", () => {
       assert.strictEqual(metrics.inboundFrames, 201)
       const got = yield* messages.pipe(Stream.take(16), Stream.runCollect)
       assert.deepStrictEqual(Chunk.toReadonlyArray(got).map((m) => (m as Message.Text).data)[0], "0")
+    }))
+})
+
+describe("a close handshake never outlasts closeTimeout", () => {
+  const peerIgnoresOurClose = (reply: Buffer, expectedCode: number) =>
+    Effect.gen(function*() {
+      const server = yield* startMisbehaving(reply)
+      const client = yield* Client.connect(server.url, { closeTimeout: 200, retryDelay: 10, jitter: false })
+      const events = yield* recordEvents(client)
+      yield* Client.sendMessage(client, "trigger")
+      // ws waited 30 s for the peer to close the TCP connection: the client stayed "connected" all that time
+      const disconnected = yield* events.next("Disconnected").pipe(Effect.timeout("5 seconds"))
+      assert.strictEqual(disconnected.code, expectedCode)
+      yield* events.next("Connected").pipe(Effect.timeout("5 seconds"))
+      assert.strictEqual(server.connections(), 2, "the normal reconnect ran")
+      assert.strictEqual(yield* Client.getState(client), "connected")
+    })
+
+  it.scopedLive("a peer that sends a close frame and then ignores ours", () => peerIgnoresOurClose(closeFrame(1001), 1001))
+
+  it.scopedLive("a peer that sends a bad frame and then ignores our close", () => peerIgnoresOurClose(badFrame, 1002))
+
+  it.scopedLive("our own close against a peer that never answers it ends within closeTimeout", () =>
+    Effect.gen(function*() {
+      const server = yield* startMisbehaving(Buffer.alloc(0))
+      const client = yield* Client.connect(server.url, { closeTimeout: 100 })
+      yield* Client.sendMessage(client, "trigger")
+      const closed = yield* Client.close(client).pipe(Effect.timeout("5 seconds"), Effect.option)
+      assert.isTrue(closed._tag === "Some", "Client.close waited for a close frame that never came")
+      assert.strictEqual(yield* Client.getState(client), "disconnected")
     }))
 })
