@@ -481,7 +481,8 @@ describe("a close handshake never outlasts closeTimeout", () => {
       assert.strictEqual(yield* Client.getState(client), "connected")
     })
 
-  it.scopedLive("a peer that sends a close frame and then ignores ours", () => peerIgnoresOurClose(closeFrame(1001), 1001))
+  it.scopedLive("a peer that sends a close frame and then ignores ours", () =>
+    peerIgnoresOurClose(closeFrame(1001), 1001))
 
   it.scopedLive("a peer that sends a bad frame and then ignores our close", () => peerIgnoresOurClose(badFrame, 1002))
 
@@ -493,5 +494,99 @@ describe("a close handshake never outlasts closeTimeout", () => {
       const closed = yield* Client.close(client).pipe(Effect.timeout("5 seconds"), Effect.option)
       assert.isTrue(closed._tag === "Some", "Client.close waited for a close frame that never came")
       assert.strictEqual(yield* Client.getState(client), "disconnected")
+    }))
+})
+
+describe("a slow consumer never gets a live link declared dead (TestClock)", () => {
+  /** Waits, in real time, until the client paused reading for backpressure. */
+  const awaitPaused = (client: Client.Client) =>
+    Client.getStateMetrics(client).pipe(
+      Effect.repeat({ until: (m) => m.paused, schedule: Schedule.spaced("5 millis") }),
+      TestServices.provideLive
+    )
+
+  const slowConsumer = (heartbeatConfig: Client.Options["heartbeatConfig"], sleep: string) =>
+    Effect.gen(function*() {
+      const server = yield* Testing.startMockServer()
+      const client = yield* Client.connect(server.url, {
+        heartbeatConfig,
+        inbound: { bufferSize: 16, strategy: "suspend" }
+      })
+      const events = yield* recordEvents(client)
+      const messages = yield* client.messagesScoped
+      const total = 2_000
+      let first = true
+      const received: Array<string> = []
+      const consumer = yield* messages.pipe(
+        Stream.take(total),
+        Stream.runForEachChunk((chunk) => {
+          for (const m of chunk) received.push((m as Message.Text).data)
+          if (!first) return Effect.void
+          first = false
+          return Effect.sleep(sleep) // a consumer that takes its time (on the TestClock)
+        }),
+        Effect.fork
+      )
+      for (let i = 0; i < total; i++) yield* server.injectMessage(`${i}:${"x".repeat(1024)}`)
+      yield* awaitPaused(client)
+      yield* awaitSleeps(2) // the heartbeat's and the consumer's
+      // the consumer sleeps; the socket stays paused, so the server's answers wait unread in it
+      for (let t = 0; t < 3_000; t += 100) yield* TestClock.adjust("100 millis")
+      yield* Fiber.join(consumer)
+      return { client, events, received, total, server }
+    })
+
+  it.scoped("a consumer that sleeps 3 s under a 300 ms ping heartbeat loses nothing and is not disconnected", () =>
+    Effect.gen(function*() {
+      const { client, events, received, total, server } = yield* slowConsumer(
+        { type: "ping", interval: 300 },
+        "3 seconds"
+      )
+      assert.deepStrictEqual(
+        received.map((d) => Number(d.slice(0, d.indexOf(":")))),
+        Array.from({ length: total }, (_, i) => i)
+      )
+      const all = yield* events.all
+      assert.isFalse(
+        all.some((e) => e._tag === "Disconnected" || e._tag === "HeartbeatMissed"),
+        JSON.stringify(all.map((e) => e._tag))
+      )
+      assert.strictEqual(yield* Client.getState(client), "connected")
+      assert.strictEqual(yield* server.totalConnections, 1)
+      // and the heartbeat still judges the link once reading resumed: the pongs count again
+      for (let i = 0; i < 3; i++) {
+        yield* TestClock.adjust("300 millis")
+        yield* TestServices.provideLive(Effect.sleep("20 millis"))
+      }
+      assert.strictEqual(yield* Client.getState(client), "connected")
+    }))
+
+  it.scoped("the same for a passive (pong) heartbeat: silence while reading is paused is excused", () =>
+    Effect.gen(function*() {
+      const { client, events, received, total } = yield* slowConsumer(
+        { type: "pong", interval: 300, timeout: 300 },
+        "3 seconds"
+      )
+      assert.strictEqual(received.length, total)
+      assert.isFalse((yield* events.all).some((e) => e._tag === "Disconnected"))
+      assert.strictEqual(yield* Client.getState(client), "connected")
+    }))
+
+  it.scoped("a pause longer than maxPause no longer excuses the silence", () =>
+    Effect.gen(function*() {
+      const server = yield* Testing.startMockServer()
+      const client = yield* Client.connect(server.url, {
+        heartbeatConfig: { type: "ping", interval: 300, maxPause: 1_000 },
+        inbound: { bufferSize: 16, strategy: "suspend" },
+        retryCount: 0
+      })
+      const events = yield* recordEvents(client)
+      yield* client.messagesScoped // subscribed, never pulled: stuck for good
+      for (let i = 0; i < 200; i++) yield* server.injectMessage(`${i}:${"x".repeat(1024)}`)
+      yield* awaitPaused(client)
+      yield* awaitSleeps(1)
+      for (let t = 0; t < 3_000; t += 100) yield* TestClock.adjust("100 millis")
+      const disconnected = yield* events.next("Disconnected")
+      assert.strictEqual((disconnected.cause as { _tag: string })._tag, "HeartbeatTimeout")
     }))
 })

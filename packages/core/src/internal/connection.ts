@@ -113,6 +113,15 @@ class Link implements Transport.Listeners, Heartbeat.Link, Heartbeat.Hooks {
     return this.runtime.inboundFrames
   }
 
+  /** reading paused for backpressure: answers may wait unread in the socket, a miss proves nothing */
+  paused(): boolean {
+    return this.runtime.paused
+  }
+
+  pauses(): number {
+    return this.runtime.pauses
+  }
+
   onMissed(missed: number): Effect.Effect<void> {
     return this.runtime.emit(ClientEvent.HeartbeatMissed({ missed }))
   }

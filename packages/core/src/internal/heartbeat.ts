@@ -14,21 +14,39 @@ import { anyObject, bounded, fn, Millis, rule } from "./schemaRules.js"
 
 const MaxMissed = bounded(1, 1000, "must be a positive integer, at most 1000")
 
+/** Deribit's `public/set_heartbeat` takes whole seconds, 10 at least. */
+const DeribitInterval = Millis.pipe(
+  Schema.filter((ms) => ms >= 10_000 && ms % 1000 === 0, {
+    message: () =>
+      "must be a whole number of seconds, at least 10 (Deribit's public/set_heartbeat takes seconds, 10 at least)"
+  })
+)
+
+/** How long a pause for backpressure may excuse missing answers (default 60 s). */
+export const defaultMaxPause = 60_000
+
 /** The heartbeat options, as the user writes them (durations as ms or `Duration.DurationInput`) and resolved. */
 export const HeartbeatConfig = Schema.Union(
   Schema.Struct({
     type: Schema.Literal("ping"),
     interval: Millis,
-    maxMissed: Schema.optional(MaxMissed)
+    maxMissed: Schema.optional(MaxMissed),
+    maxPause: Schema.optional(Millis)
   }),
-  Schema.Struct({ type: Schema.Literal("pong"), interval: Millis, timeout: Schema.optional(Millis) }),
-  Schema.Struct({ type: Schema.Literal("deribit"), interval: Millis }),
+  Schema.Struct({
+    type: Schema.Literal("pong"),
+    interval: Millis,
+    timeout: Schema.optional(Millis),
+    maxPause: Schema.optional(Millis)
+  }),
+  Schema.Struct({ type: Schema.Literal("deribit"), interval: DeribitInterval, maxPause: Schema.optional(Millis) }),
   Schema.Struct({
     type: Schema.Literal("custom"),
     interval: Millis,
     message: Schema.Union(Schema.String, anyObject<object>("must be a string or an object")),
     isResponse: Schema.optional(fn<(message: Message.Message) => boolean>("message => boolean")),
-    maxMissed: Schema.optional(MaxMissed)
+    maxMissed: Schema.optional(MaxMissed),
+    maxPause: Schema.optional(Millis)
   })
 ).annotations(rule("must be { type: \"ping\" | \"pong\" | \"deribit\" | \"custom\", interval: ms or Duration, … }"))
 
@@ -38,16 +56,17 @@ export type HeartbeatConfig = typeof HeartbeatConfig.Encoded
 /** With every duration in milliseconds. */
 export type Resolved = typeof HeartbeatConfig.Type
 
+const durations = ["interval", "timeout", "maxPause"] as const
+
 /** Durations to milliseconds, without validation (`ClientOptions` validates); a resolved config is returned as is. */
 export const resolve = (config: HeartbeatConfig | Resolved): Resolved => {
-  const timeout = config.type === "pong" ? config.timeout : undefined
-  if (typeof config.interval === "number" && (timeout === undefined || typeof timeout === "number")) {
+  const fields = config as Partial<Record<(typeof durations)[number], Duration.DurationInput>>
+  if (durations.every((key) => fields[key] === undefined || typeof fields[key] === "number")) {
     return config as Resolved
   }
-  const interval = toMillis(config.interval)
-  return (config.type === "pong" && timeout !== undefined
-    ? { ...config, interval, timeout: toMillis(timeout) }
-    : { ...config, interval }) as Resolved
+  const out: Record<string, unknown> = { ...config }
+  for (const key of durations) if (fields[key] !== undefined) out[key] = toMillis(fields[key])
+  return out as Resolved
 }
 
 const toMillis = (duration: Duration.DurationInput): number => Math.ceil(Duration.toMillis(Duration.decode(duration)))
@@ -65,6 +84,13 @@ export interface Link {
    * for it: the hooks then time it exactly; frames counted after are timed at the next check.
    */
   readonly inboundFrames: () => number
+  /**
+   * Whether reading from the socket is paused now because the consumers are behind (backpressure). While it is (for
+   * at most `maxPause`), a missing answer is not counted: it may be waiting, unread, in the socket.
+   */
+  readonly paused?: (() => boolean) | undefined
+  /** How many times reading was paused so far (a pause between two checks excuses the next one too). */
+  readonly pauses?: (() => number) | undefined
 }
 
 /**
@@ -134,6 +160,11 @@ abstract class Base<C extends Resolved> implements Beat {
   lastAt: number | undefined = undefined
   rttMs: number | undefined = undefined
   failures = 0
+  /** `link.pauses()` at the last check, and when a check first saw the current pause */
+  pausesSeen = 0
+  pausedFrom: number | undefined = undefined
+  /** the silence counts from here at the earliest: the last check that found reading paused */
+  excusedAt = 0
 
   constructor(
     readonly config: C,
@@ -183,6 +214,30 @@ abstract class Base<C extends Resolved> implements Beat {
     this.startedAt = this.now()
     this.signalled = false
     this.seenFrames = this.link.inboundFrames()
+    this.pausesSeen = this.link.pauses?.() ?? 0
+    this.pausedFrom = undefined
+  }
+
+  /**
+   * Is silence excused at this check? It is while reading is paused for backpressure (we do not read what the peer
+   * sent, its answers included) and when a pause happened since the previous check, for at most `maxPause` of one
+   * continuous pause: beyond that, the link is judged again. A slow consumer thus never gets a live link declared
+   * dead; a consumer stuck longer than `maxPause` no longer hides a dead one.
+   */
+  excused(now: number): boolean {
+    const pauses = this.link.pauses?.() ?? 0
+    const paused = this.link.paused?.() ?? false
+    const pausedBetween = pauses !== this.pausesSeen
+    this.pausesSeen = pauses
+    if (!paused) {
+      this.pausedFrom = undefined
+      if (pausedBetween) this.excusedAt = now
+      return pausedBetween
+    }
+    if (pausedBetween || this.pausedFrom === undefined) this.pausedFrom = now
+    const excused = now - this.pausedFrom < (this.config.maxPause ?? defaultMaxPause)
+    if (excused) this.excusedAt = now
+    return excused
   }
 
   now(): number {
@@ -216,7 +271,8 @@ abstract class Base<C extends Resolved> implements Beat {
 
   /** the start of the current silence: the last sign of life, or the start of `run` */
   since(): number {
-    return this.lastAt !== undefined && this.lastAt > this.startedAt ? this.lastAt : this.startedAt
+    const from = this.excusedAt > this.startedAt ? this.excusedAt : this.startedAt
+    return this.lastAt !== undefined && this.lastAt > from ? this.lastAt : from
   }
 
   timeout(now: number): HeartbeatTimeout {
@@ -262,7 +318,12 @@ abstract class Ticking<C extends Config<"ping" | "custom">> extends Base<C> {
   step(): Effect.Effect<number, HeartbeatTimeout> {
     const now = this.now()
     const alive = this.observe(now)
-    const judged = !this.sent || alive ? Effect.sync(() => this.failures = 0) : this.miss(now)
+    const excused = this.excused(now)
+    const judged = !this.sent || alive
+      ? Effect.sync(() => this.failures = 0)
+      : excused
+      ? Effect.void
+      : this.miss(now)
     return Effect.zipRight(Effect.zipRight(this.report(), judged), Effect.sync(() => this.sendNext()))
   }
 
@@ -387,6 +448,7 @@ abstract class Silence<C extends Config<"pong" | "deribit">> extends Base<C> {
     const window = this.window
     const now = this.now()
     this.observe(now)
+    this.excused(now)
     if (now - this.since() < window) {
       return Effect.succeed(Math.max(0, Math.min(window / 4, this.since() + window - now)))
     }

@@ -78,6 +78,8 @@ export class Runtime {
   /** Clock time the current connection became `connected` */
   connectedAt: number | undefined = undefined
   paused = false
+  /** how many times reading was paused for backpressure (the heartbeat excuses silence across a pause) */
+  pauses = 0
   readonly inbox = new Inbox<Message.Message>(this)
   readonly inbound: Broadcast<Message.Message>
   private readonly eventFeed = new Broadcast<ClientEvent.ClientEvent>()
@@ -216,6 +218,7 @@ export class Runtime {
   private pause(): void {
     if (this.paused || this.socket === undefined) return
     this.paused = true
+    this.pauses++
     this.socket.pause()
   }
 
