@@ -532,7 +532,8 @@ describe("a slow consumer never gets a live link declared dead (TestClock)", () 
       yield* awaitSleeps(2) // the heartbeat's and the consumer's
       // the consumer sleeps; the socket stays paused, so the server's answers wait unread in it
       for (let t = 0; t < 3_000; t += 100) yield* TestClock.adjust("100 millis")
-      yield* Fiber.join(consumer)
+      const done = yield* Fiber.join(consumer).pipe(Effect.timeout("10 seconds"), Effect.option, TestServices.provideLive)
+      assert.isTrue(done._tag === "Some", `frames were lost: ${received.length} of ${total} arrived`)
       return { client, events, received, total, server }
     })
 
