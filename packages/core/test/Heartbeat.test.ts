@@ -291,9 +291,42 @@ describe("Heartbeat", () => {
           JSON.stringify({ jsonrpc: "2.0", method: "heartbeat", params: { type: "test_request" } })
         )
         assert.isTrue(consumed)
-        assert.strictEqual(env.sent.length, 1)
-        assert.deepStrictEqual(JSON.parse(env.sent[0]), PUBLIC_TEST)
-        assert.isFalse("id" in JSON.parse(env.sent[0]))
+        assert.strictEqual(env.sent.length, 2)
+        assert.deepStrictEqual(JSON.parse(env.sent[1]), { ...PUBLIC_TEST, id: "zen_websocket.heartbeat" })
+        // its answer is consumed too
+        assert.isTrue(deliver(env, "{\"jsonrpc\":\"2.0\",\"id\":\"zen_websocket.heartbeat\",\"result\":{}}"))
+      }))
+
+    it.effect("asks for Deribit's heartbeat at its start, with the interval in seconds", () =>
+      Effect.gen(function*() {
+        const env = yield* setup({ type: "deribit", interval: "15 seconds" })
+        assert.deepStrictEqual(env.sent.map((f) => JSON.parse(f)), [{
+          jsonrpc: "2.0",
+          id: "zen_websocket.heartbeat",
+          method: "public/set_heartbeat",
+          params: { interval: 15 }
+        }])
+      }))
+
+    it.effect("sends public/test itself after an interval of silence; answered, a quiet link lives on", () =>
+      Effect.gen(function*() {
+        const env = yield* setup({ type: "deribit", interval: 10_000 })
+        const answer = "{\"jsonrpc\":\"2.0\",\"id\":\"zen_websocket.heartbeat\",\"result\":{\"version\":\"1\"}}"
+        yield* at(9_999)
+        assert.strictEqual(env.sent.length, 1, "only set_heartbeat before a whole interval of silence")
+        for (let i = 1; i <= 10; i++) {
+          yield* at(i * 10_000)
+          assert.strictEqual(env.sent.length, 1 + i, `a probe after interval ${i}`)
+          assert.strictEqual(JSON.parse(env.sent[i]).method, "public/test")
+          assert.isTrue(deliver(env, answer), "the answer is consumed")
+        }
+        yield* expectRunning(env.fiber)
+        assert.deepStrictEqual(env.missed, [])
+        // unanswered, the probe cannot save it
+        yield* at(120_000)
+        const error = yield* expectTimeout(env.fiber)
+        assert.strictEqual(error.silentMs, 20_000)
+        assert.strictEqual(env.sent.length, 12, "one probe per silence")
       }))
 
     it.effect("consumes plain heartbeat beats without answering", () =>
@@ -303,7 +336,7 @@ describe("Heartbeat", () => {
           deliver(env, "{\"jsonrpc\":\"2.0\",\"method\":\"heartbeat\",\"params\":{\"type\":\"heartbeat\"}}")
         )
         assert.isTrue(deliver(env, "{ \"method\" : \"heartbeat\" }"))
-        assert.deepStrictEqual(env.sent, [])
+        assert.deepStrictEqual(env.sent.map((f) => JSON.parse(f).method), ["public/set_heartbeat"])
       }))
 
     it.effect("does not consume other frames, and parses only frames that mention \"heartbeat\"", () =>
@@ -320,7 +353,7 @@ describe("Heartbeat", () => {
         const other = new SpyText("{\"jsonrpc\":\"2.0\",\"id\":7,\"result\":{\"channel\":\"heartbeat\"}}")
         assert.isFalse(env.hb.onText(other))
         assert.isFalse(env.hb.onText(new SpyText("{\"method\":\"heartbeat\"")))
-        assert.deepStrictEqual(env.sent, [])
+        assert.deepStrictEqual(env.sent.map((f) => JSON.parse(f).method), ["public/set_heartbeat"])
       }))
 
     it.effect("is dead after 2 intervals without inbound traffic", () =>

@@ -377,6 +377,38 @@ describe("heartbeats over real sockets", () => {
       assert.strictEqual((Chunk.unsafeHead(first) as Message.Text).data, "after")
     }))
 
+  it.scoped("deribit: a quiet link survives 10 intervals: the heartbeat sends public/test itself (regression)", () =>
+    Effect.gen(function*() {
+      // the mock server answers every JSON-RPC request; it never sends a heartbeat of its own
+      const server = yield* Testing.startMockServer()
+      const client = yield* Client.connect(server.url, { heartbeatConfig: { type: "deribit", interval: "10 seconds" } })
+      const events = yield* recordEvents(client)
+      const delivered: Array<Message.Message> = []
+      yield* (yield* client.messagesScoped).pipe(
+        Stream.runForEach((m) => Effect.sync(() => delivered.push(m))),
+        Effect.forkScoped
+      )
+      const frames = () => Effect.map(Client.getStateMetrics(client), (m) => m.inboundFrames)
+      yield* server.assertMessageSent({ method: "public/set_heartbeat", params: { interval: 10 } })
+      const waitFrames = (n: number) =>
+        frames().pipe(
+          Effect.repeat({ until: (f) => f >= n, schedule: Schedule.spaced("2 millis") }),
+          TestServices.provideLive
+        )
+      yield* waitFrames(1) // the answer to set_heartbeat
+      for (let i = 1; i <= 10; i++) {
+        yield* awaitSleeps(1)
+        yield* TestClock.adjust("10 seconds")
+        yield* waitFrames(1 + i) // the answer to our public/test
+      }
+      const probes = (yield* server.receivedMessages).filter((f) => String(f.data).includes("public/test"))
+      assert.strictEqual(probes.length, 10)
+      assert.isFalse((yield* events.all).some((e) => e._tag === "Disconnected" || e._tag === "HeartbeatMissed"))
+      assert.strictEqual(yield* Client.getState(client), "connected")
+      assert.strictEqual(yield* server.totalConnections, 1)
+      assert.deepStrictEqual(delivered, [], "the heartbeat's answers never reach messages")
+    }))
+
   it.scopedLive("empty-payload pings and a close frame without a code break nothing", () =>
     Effect.gen(function*() {
       const server = yield* Testing.startMockServer({
@@ -532,7 +564,11 @@ describe("a slow consumer never gets a live link declared dead (TestClock)", () 
       yield* awaitSleeps(2) // the heartbeat's and the consumer's
       // the consumer sleeps; the socket stays paused, so the server's answers wait unread in it
       for (let t = 0; t < 3_000; t += 100) yield* TestClock.adjust("100 millis")
-      const done = yield* Fiber.join(consumer).pipe(Effect.timeout("10 seconds"), Effect.option, TestServices.provideLive)
+      const done = yield* Fiber.join(consumer).pipe(
+        Effect.timeout("10 seconds"),
+        Effect.option,
+        TestServices.provideLive
+      )
       assert.isTrue(done._tag === "Some", `frames were lost: ${received.length} of ${total} arrived`)
       return { client, events, received, total, server }
     })

@@ -450,10 +450,16 @@ abstract class Silence<C extends Config<"pong" | "deribit">> extends Base<C> {
     this.observe(now)
     this.excused(now)
     if (now - this.since() < window) {
-      return Effect.succeed(Math.max(0, Math.min(window / 4, this.since() + window - now)))
+      const next = Math.min(window / 4, this.since() + window - now, this.quiet(now))
+      return Effect.succeed(Math.max(0, next))
     }
     this.failures = 1
     return Effect.zipRight(this.hooks.onMissed(1), Effect.fail(this.timeout(now)))
+  }
+
+  /** The link is alive but has been silent since `since()`: act on it; the ms until this wants a wake again. */
+  quiet(_now: number): number {
+    return Infinity
   }
 }
 
@@ -463,7 +469,16 @@ class PongHeartbeat extends Silence<Config<"pong">> {
   }
 }
 
-const PUBLIC_TEST = JSON.stringify({ jsonrpc: "2.0", method: "public/test", params: {} })
+/**
+ * The id of the heartbeat's own requests (a string, so that no id of `Client.request` can take it): their answers are
+ * signs of life and never reach `messages`.
+ */
+const HEARTBEAT_ID = "zen_websocket.heartbeat"
+
+const request = (method: string, params: object): string =>
+  JSON.stringify({ jsonrpc: "2.0", id: HEARTBEAT_ID, method, params })
+
+const PUBLIC_TEST = request("public/test", {})
 
 interface HeartbeatNotification {
   readonly method: "heartbeat"
@@ -476,14 +491,46 @@ const isHeartbeatNotification = (json: unknown): json is HeartbeatNotification =
 const isTestRequest = (params: unknown): boolean =>
   typeof params === "object" && params !== null && (params as { readonly type?: unknown }).type === "test_request"
 
+const isOwnAnswer = (json: unknown): boolean =>
+  typeof json === "object" && json !== null && (json as { readonly id?: unknown }).id === HEARTBEAT_ID
+
+/**
+ * Deribit's heartbeat, kept by both sides: at its start it asks the server for one (`public/set_heartbeat` with the
+ * interval in seconds), answers every `test_request` with `public/test` at once, and sends a `public/test` of its own
+ * when nothing arrived for an interval; any inbound frame is a sign of life. Dead after two silent intervals. The
+ * server's `heartbeat` notifications and the answers to these requests never reach `messages`.
+ */
 class DeribitHeartbeat extends Silence<Config<"deribit">> {
+  /** the silence (its start) that a `public/test` of ours already probed */
+  probed = -1
+
   get window(): number {
     return 2 * this.config.interval
   }
 
+  override start(): void {
+    super.start()
+    this.probed = -1
+    attempt(() => this.link.send(request("public/set_heartbeat", { interval: this.config.interval / 1000 })))
+  }
+
+  override quiet(now: number): number {
+    const since = this.since()
+    const probeAt = since + this.config.interval
+    if (this.probed === since) return Infinity
+    if (now < probeAt) return probeAt - now
+    this.probed = since
+    attempt(() => this.link.send(PUBLIC_TEST))
+    return Infinity
+  }
+
   override onText(message: Message.Text): boolean {
-    if (!message.data.includes("\"heartbeat\"")) return false
+    if (!message.data.includes("heartbeat")) return false
     const json = message.json
+    if (isOwnAnswer(json)) {
+      this.signal()
+      return true
+    }
     if (!isHeartbeatNotification(json)) return false
     this.signal()
     if (isTestRequest(json.params)) attempt(() => this.link.send(PUBLIC_TEST))
