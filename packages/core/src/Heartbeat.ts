@@ -18,8 +18,10 @@
  * - `custom`: the same ticks, sending `message` instead of a ping. With `isResponse`, only text frames it accepts
  *   count as an answer (they are not consumed: they still reach the user); without it, any inbound frame does.
  * - `pong` (passive, the server pings): dead when nothing arrived for `W = I + timeout` (timeout default `I`).
- * - `deribit` (passive): answers `heartbeat`/`test_request` with `public/test` at once and consumes every `heartbeat`
- *   notification; dead when nothing arrived for `W = 2 × I`.
+ * - `deribit`: at its start asks Deribit for its heartbeat (`public/set_heartbeat` with `I` in seconds: `I` is whole
+ *   seconds, 10 at least), answers `heartbeat`/`test_request` with `public/test` at once, sends a `public/test` of
+ *   its own after `1.5 × I` of silence, and consumes every `heartbeat` notification and the answers to its own
+ *   requests (id `"zen_websocket.heartbeat"`); dead when nothing arrived for `W = 2 × I`.
  *
  * The passive strategies check every `W / 4` and at the deadline: `run` fails at the first check that finds no sign
  * of life for `W`. A ping (or pong, or heartbeat notification) is timed exactly when its hook runs (when no frame was
@@ -27,6 +29,12 @@
  * link fails exactly `W` after `run` started or after the last hook-timed sign of life, and at most `1.25 × W` after
  * the last other frame. A passive beat is missed only once its tolerance has run out, which is the death condition:
  * `onMissed(1)` is called once, then `run` fails with `missed: 1`.
+ *
+ * Backpressure: while reading from the socket is paused because the consumers are behind (`Link.paused`), the
+ * peer's answers wait unread in the socket, so silence proves nothing: a tick that finds reading paused (or that a
+ * pause happened since the previous tick, `Link.pauses`) counts no miss, and a passive window starts over. The excuse
+ * lasts `maxPause` (default 60 s) of one continuous pause at most: a consumer stuck longer no longer hides a dead
+ * link.
  *
  * `onMissed` is called for every missed beat, the fatal one included. `onRtt` is called from the fiber at the tick
  * after the matching pong arrived (the pong hook itself runs no Effect); `health().rttMs` is updated at once. RTTs are
@@ -73,8 +81,10 @@ export {
  *
  * - `ping`: `{ interval, maxMissed? = 2 }`
  * - `pong`: `{ interval, timeout? = interval }`
- * - `deribit`: `{ interval }`
+ * - `deribit`: `{ interval }` (whole seconds, at least 10: Deribit's `public/set_heartbeat` takes seconds)
  * - `custom`: `{ interval, message, isResponse?, maxMissed? = 2 }`
+ *
+ * Each also takes `maxPause` (default 60 s): how long a pause of reading for backpressure excuses missing answers.
  *
  * @example
  * ```ts

@@ -308,14 +308,14 @@ describe("Heartbeat", () => {
         }])
       }))
 
-    it.effect("sends public/test itself after an interval of silence; answered, a quiet link lives on", () =>
+    it.effect("sends public/test itself after 1.5 intervals of silence; answered, a quiet link lives on", () =>
       Effect.gen(function*() {
         const env = yield* setup({ type: "deribit", interval: 10_000 })
         const answer = "{\"jsonrpc\":\"2.0\",\"id\":\"zen_websocket.heartbeat\",\"result\":{\"version\":\"1\"}}"
-        yield* at(9_999)
-        assert.strictEqual(env.sent.length, 1, "only set_heartbeat before a whole interval of silence")
+        yield* at(14_999)
+        assert.strictEqual(env.sent.length, 1, "only set_heartbeat before 1.5 intervals of silence")
         for (let i = 1; i <= 10; i++) {
-          yield* at(i * 10_000)
+          yield* at(i * 15_000)
           assert.strictEqual(env.sent.length, 1 + i, `a probe after interval ${i}`)
           assert.strictEqual(JSON.parse(env.sent[i]).method, "public/test")
           assert.isTrue(deliver(env, answer), "the answer is consumed")
@@ -323,7 +323,9 @@ describe("Heartbeat", () => {
         yield* expectRunning(env.fiber)
         assert.deepStrictEqual(env.missed, [])
         // unanswered, the probe cannot save it
-        yield* at(120_000)
+        yield* at(169_999)
+        yield* expectRunning(env.fiber)
+        yield* at(170_000)
         const error = yield* expectTimeout(env.fiber)
         assert.strictEqual(error.silentMs, 20_000)
         assert.strictEqual(env.sent.length, 12, "one probe per silence")

@@ -396,9 +396,10 @@ describe("heartbeats over real sockets", () => {
           TestServices.provideLive
         )
       yield* waitFrames(1) // the answer to set_heartbeat
+      // 15 intervals: a public/test of ours after each 1.5 intervals of silence, answered
       for (let i = 1; i <= 10; i++) {
         yield* awaitSleeps(1)
-        yield* TestClock.adjust("10 seconds")
+        yield* TestClock.adjust("15 seconds")
         yield* waitFrames(1 + i) // the answer to our public/test
       }
       const probes = (yield* server.receivedMessages).filter((f) => String(f.data).includes("public/test"))

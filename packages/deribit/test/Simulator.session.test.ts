@@ -1,6 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Client } from "@zen-websocket/core"
 import * as Effect from "effect/Effect"
+import * as Stream from "effect/Stream"
 import * as TestClock from "effect/TestClock"
 import { DeribitSimulator } from "../src/index.js"
 import type { Peer } from "./utils/peer.js"
@@ -76,6 +77,33 @@ describe("DeribitSimulator: heartbeat", () => {
       assert.strictEqual(yield* sim.connectionCount, 1)
       assert.strictEqual(yield* sim.totalConnections, 1)
       assert.strictEqual(yield* Client.getState(client), "connected")
+    }))
+
+  it.scoped("a quiet link survives 10 intervals: the core deribit heartbeat sets Deribit's heartbeat itself", () =>
+    Effect.gen(function*() {
+      const sim = yield* DeribitSimulator.start({ credits: false })
+      // no public/set_heartbeat of our own: the heartbeat asks for one (in seconds) and answers every test_request
+      const client = yield* Client.connect(sim.url, { heartbeatConfig: { type: "deribit", interval: "10 seconds" } })
+      const delivered: Array<unknown> = []
+      yield* (yield* client.messagesScoped).pipe(
+        Stream.runForEach((m) => Effect.sync(() => delivered.push(m))),
+        Effect.forkScoped
+      )
+      yield* sim.awaitFrame((f) => f.direction === "in" && f.data.includes("public/set_heartbeat"))
+      yield* sim.awaitFrame((f) => f.direction === "out" && f.data.includes("zen_websocket.heartbeat"))
+      for (let i = 1; i <= 10; i++) {
+        yield* TestClock.adjust("10 seconds")
+        const at = i * 10_000
+        const beat = yield* sim.awaitFrame((f) => f.direction === "out" && f.at === at && f.data.includes("heartbeat"))
+        if (beat.data.includes("test_request")) {
+          yield* sim.awaitFrame((f) => f.direction === "in" && f.at === at && f.data.includes("public/test"))
+        }
+      }
+      const [connection] = yield* sim.connections
+      assert.strictEqual(connection.heartbeatSeconds, 10)
+      assert.strictEqual(yield* sim.totalConnections, 1)
+      assert.strictEqual(yield* Client.getState(client), "connected")
+      assert.deepStrictEqual(delivered, [], "heartbeats and the heartbeat's answers never reach messages")
     }))
 
   it.scoped("disable_heartbeat stops the heartbeat", () =>
