@@ -1,7 +1,7 @@
 /**
- * A Deribit-style session against the mock server: authenticate and enable heartbeats in a restore hook (so both are
- * done again on every reconnect, before the private subscriptions are restored), answer `test_request`s, subscribe
- * to a private channel, and pace sends with Deribit's credit costs.
+ * A Deribit-style session against the mock server: authenticate in a restore hook (so it is done again on every
+ * reconnect, before the private subscriptions are restored), let the `deribit` heartbeat enable Deribit's heartbeat
+ * and answer its `test_request`s, subscribe to a private channel, and pace sends with Deribit's credit costs.
  * Run: pnpm --filter @zen-websocket/core example examples/deribit.ts
  */
 import { Client, RateLimiter, SubscriptionProtocol, Testing } from "@zen-websocket/core"
@@ -33,19 +33,17 @@ const deribit: Testing.Handler = (frame, connection) => {
 const program = Effect.gen(function*() {
   const server = yield* Testing.MockServer
   const client = yield* Client.connect(server.url, {
-    heartbeatConfig: { type: "deribit", interval: 10_000 },
+    // asks Deribit for its heartbeat (public/set_heartbeat, 10 s) on every connection, answers its test_requests
+    heartbeatConfig: { type: "deribit", interval: "10 seconds" },
     subscriptionProtocol: SubscriptionProtocol.jsonRpc({
       subscribeMethod: "private/subscribe",
       unsubscribeMethod: "private/unsubscribe"
     }),
     retryDelay: 100,
     restoreHooks: [(session) =>
-      Effect.gen(function*() {
-        yield* session.request({
-          method: "public/auth",
-          params: { grant_type: "client_credentials", client_id: "id", client_secret: "secret" }
-        })
-        yield* session.request({ method: "public/set_heartbeat", params: { interval: 10 } })
+      session.request({
+        method: "public/auth",
+        params: { grant_type: "client_credentials", client_id: "id", client_secret: "secret" }
       })]
   })
   const events = yield* client.eventsScoped
