@@ -148,6 +148,7 @@ const harness: { readonly [K in Kind]: Harness<K> } = {
       pingIntervalMs: p.pingIntervalMs,
       consume: p.consume,
       consumer: p.consumer ?? "element",
+      supervised: p.supervised ?? false,
       setup
     }
     await adapter.idle({ ...args, count: p.warmupCount })

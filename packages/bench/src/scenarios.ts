@@ -48,6 +48,8 @@ export interface IdleParams {
   readonly consume: boolean
   /** zen rows: `Stream.runForEach` over `client.messages` (default) or `Client.forEachChunk` */
   readonly consumer?: "element" | "callback"
+  /** zen rows: each connection is a `ClientSupervisor.startClient` of one supervisor, not a `Client.connect` */
+  readonly supervised?: boolean
 }
 
 export interface RecoveryParams {
@@ -252,7 +254,19 @@ const idle = (ping: boolean): Scenario<"idle"> => ({
         adapter: "zen",
         args: { consumer: "callback" }
       },
-      { id: "zen-bare", label: "zen-websocket (connection only)", adapter: "zen", args: { consume: false } }
+      { id: "zen-bare", label: "zen-websocket (connection only)", adapter: "zen", args: { consume: false } },
+      {
+        id: "zen-supervised",
+        label: "zen-websocket, ClientSupervisor.startClient (connection only)",
+        adapter: "zen",
+        args: { consume: false, supervised: true }
+      },
+      {
+        id: "zen-supervised-consumer",
+        label: "zen-websocket, ClientSupervisor.startClient (+ a client.messages consumer fiber)",
+        adapter: "zen",
+        args: { supervised: true }
+      }
     ],
   baseline: "raw-ws",
   targets: ping

@@ -1,27 +1,35 @@
 /**
  * Supervision (Pattern 2): a service that owns each client in its own scope, restarts the ones whose connection loop
- * ended for good (with bounded intensity, like OTP's 10 restarts in 60 s), runs lifecycle callbacks, and sends through
- * the healthiest client — its own, or ones found elsewhere through `clientDiscovery`.
+ * ended for good (on a `Schedule`: exponential backoff from `retryDelay` capped at `maxBackoff`, jittered; with
+ * bounded intensity, like OTP's 10 restarts in 60 s), runs lifecycle callbacks, and sends through the healthiest
+ * client — its own, or ones found elsewhere through `clientDiscovery`.
  *
  * @since 0.1.0
  */
+import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Data from "effect/Data"
 import * as Deferred from "effect/Deferred"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Exit from "effect/Exit"
 import * as FiberMap from "effect/FiberMap"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
+import * as Predicate from "effect/Predicate"
 import * as PubSub from "effect/PubSub"
+import * as Schedule from "effect/Schedule"
+import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
-import * as SubscriptionRef from "effect/SubscriptionRef"
 import * as Client from "./Client.js"
-import type * as ClientEvent from "./ClientEvent.js"
 import * as ClientOptions from "./ClientOptions.js"
+import { FeedsTag } from "./internal/feeds.js"
+import { anyObject, decodeOptions, Millis } from "./internal/schemaRules.js"
 import { SupervisedClient } from "./internal/supervisedClient.js"
-import type * as Message from "./Message.js"
+import * as Reconnect from "./Reconnect.js"
 import type { ConnectError, InvalidOptions } from "./WebSocketError.js"
 import { NoConnections } from "./WebSocketError.js"
 
@@ -45,8 +53,22 @@ export interface StartOptions extends ClientOptions.Options {
   readonly onConnect?: LifecycleCallback | undefined
   /** run on every stop: `stopClient`, the supervisor's scope closing, or the client giving up */
   readonly onDisconnect?: LifecycleCallback | undefined
-  /** at most `maxRestarts` restarts within `withinMs` (default 10 in 60 000 ms); then the client stays down */
-  readonly restartIntensity?: { readonly maxRestarts: number; readonly withinMs: number } | undefined
+  /**
+   * The delays between restarts: a restart waits for the schedule's next delay, and when the schedule ends the client
+   * stays down (`RestartLimitReached`). Default: `Reconnect.backoff` of the client's options (exponential from
+   * `retryDelay`, capped at `maxBackoff`, jittered), unbounded. It starts over once an incarnation stayed connected
+   * for 5 × `retryDelay` (at least 5 s).
+   */
+  readonly restartSchedule?: Schedule.Schedule<unknown, unknown> | undefined
+  /**
+   * At most `maxRestarts` counted restarts within `window` (default 10 within 60 s, like OTP's intensity; `Infinity`
+   * allowed); past it the client stays down. A restart counts when the incarnation before it had connected (a client
+   * that connects and dies over and over), or failed to start for a reason a retry cannot fix; restarts during an
+   * outage (every start refused by a retryable error) are spaced by `restartSchedule` alone.
+   */
+  readonly maxRestarts?: number | undefined
+  /** the window of `maxRestarts` (default 60 s) */
+  readonly window?: Duration.DurationInput | undefined
 }
 
 /**
@@ -90,8 +112,10 @@ export interface SendBalancedOptions {
  */
 export type SupervisorEvent = Data.TaggedEnum<{
   ClientStarted: { readonly id: string }
-  ClientRestarted: { readonly id: string; readonly restarts: number }
+  /** the client's loop ended: the supervisor restarts it after `delayMs` (its `restarts`-th restart) */
+  ClientRestarted: { readonly id: string; readonly restarts: number; readonly delayMs: number }
   ClientStopped: { readonly id: string }
+  /** the client stays down: `restarts` counted restarts within `withinMs`, or the restart schedule ended */
   RestartLimitReached: { readonly id: string; readonly restarts: number; readonly withinMs: number }
 }>
 
@@ -162,28 +186,21 @@ export const make: Effect.Effect<ClientSupervisor, never, Scope.Scope> = Effect.
 
   const startClient = (url: ClientOptions.UrlInput, options?: StartOptions) =>
     Effect.gen(function*() {
-      const { onConnect, onDisconnect, restartIntensity, ...clientOptions } = options ?? {}
+      const { maxRestarts, onConnect, onDisconnect, restartSchedule, window, ...clientOptions } = options ?? {}
+      const policy = yield* validatePolicy({ restartSchedule, maxRestarts, window })
       const resolved = yield* ClientOptions.validate(clientOptions)
       const id = resolved.id ?? `supervised-${++supervisedCount}`
-      const proxy = new SupervisedClient(
-        id,
-        resolved,
-        stopClient(id),
-        yield* PubSub.bounded<Message.Message>(resolved.inbound.bufferSize),
-        yield* PubSub.unbounded<ClientEvent.ClientEvent>(),
-        yield* SubscriptionRef.make<Client.State>("connecting")
-      )
+      const proxy = new SupervisedClient(id, resolved, stopClient(id))
       const started = yield* Deferred.make<void, ConnectError | InvalidOptions>()
       const incarnation = runIncarnation(proxy, url, { ...clientOptions, id }, started, onConnect, onDisconnect)
-      const intensity = restartIntensity ?? { maxRestarts: 10, withinMs: 60_000 }
       clients.set(id, proxy)
       yield* FiberMap.run(
         fibers,
         id,
-        supervise(proxy, incarnation, started, intensity, emit).pipe(
+        supervise(proxy, incarnation, started, restartPolicy(policy, resolved), emit).pipe(
           Effect.ensuring(Effect.suspend(() => {
             clients.delete(id)
-            return emit(SupervisorEvent.ClientStopped({ id }))
+            return Effect.zipRight(proxy.end(), emit(SupervisorEvent.ClientStopped({ id })))
           }))
         )
       )
@@ -260,33 +277,103 @@ export const toCandidate = (client: Client.Client | Candidate): Candidate =>
     }
     : client
 
-/** Restarts an incarnation whenever it ends, within the restart intensity. */
+const MaxRestarts = Schema.Number.pipe(
+  Schema.filter((n) => n === Infinity || (Number.isInteger(n) && n >= 0 && n <= 1_000_000), {
+    message: () => "must be a non-negative integer, at most 1000000, or Infinity"
+  })
+)
+
+const Policy = Schema.Struct({
+  restartSchedule: Schema.optional(anyObject<Schedule.Schedule<unknown, unknown>>("must be a Schedule")),
+  maxRestarts: Schema.optionalWith(MaxRestarts, { default: () => 10 }),
+  window: Schema.optionalWith(Millis, { default: () => 60_000 })
+})
+
+const decodePolicy = decodeOptions(Policy)
+
+const validatePolicy = (policy: {
+  readonly restartSchedule: unknown
+  readonly maxRestarts: unknown
+  readonly window: unknown
+}): Effect.Effect<typeof Policy.Type, InvalidOptions> =>
+  Effect.suspend(() =>
+    decodePolicy(Object.fromEntries(Object.entries(policy).filter(([, value]) => value !== undefined)))
+  )
+
+interface RestartPolicy {
+  readonly schedule: Schedule.Schedule<unknown, unknown>
+  readonly maxRestarts: number
+  readonly windowMs: number
+  /** an incarnation connected this long starts the schedule over */
+  readonly stableMs: number
+  /** whether a start failure is worth another try (the client's own reconnect rule) */
+  readonly retryable: (error: unknown) => boolean
+}
+
+const restartPolicy = (policy: typeof Policy.Type, options: ClientOptions.Resolved): RestartPolicy => ({
+  schedule: policy.restartSchedule ?? Reconnect.backoff(options),
+  maxRestarts: policy.maxRestarts,
+  windowMs: policy.window,
+  stableMs: Math.max(options.retryDelay, 1_000) * 5,
+  retryable: (error) => Reconnect.shouldReconnect(options, startFailure(error))
+})
+
+/** The error behind a start that gave up: the last attempt's (`max-attempts` wraps it). */
+const startFailure = (error: unknown): unknown =>
+  Predicate.isTagged(error, "ConnectError") && (error as ConnectError).reason === "max-attempts"
+    ? (error as ConnectError).cause
+    : error
+
+/**
+ * Restarts an incarnation whenever it ends, after the restart schedule's next delay, within the restart intensity.
+ * A restart counts toward the intensity unless the incarnation before it never connected and failed with a retryable
+ * error (the server is down: the schedule spaces the attempts, it is no crash loop).
+ */
 const supervise = (
   proxy: SupervisedClient,
   incarnation: Effect.Effect<void, ConnectError | InvalidOptions>,
   started: Deferred.Deferred<void, ConnectError | InvalidOptions>,
-  intensity: { readonly maxRestarts: number; readonly withinMs: number },
+  policy: RestartPolicy,
   emit: (event: SupervisorEvent) => Effect.Effect<unknown>
 ) =>
   Effect.gen(function*() {
-    const restarts: Array<number> = []
+    const counted: Array<number> = []
+    let restarts = 0
+    const schedule = policy.schedule.pipe(
+      Schedule.modifyDelayEffect((_, delay) =>
+        Effect.as(
+          emit(
+            SupervisorEvent.ClientRestarted({ id: proxy.id, restarts: restarts + 1, delayMs: Duration.toMillis(delay) })
+          ),
+          delay
+        )
+      )
+    )
+    const driver = yield* Schedule.driver(schedule)
+    const stayDown = (count: number) =>
+      Effect.gen(function*() {
+        proxy.down = true
+        yield* proxy.detach()
+        yield* Effect.annotateLogs(Effect.logWarning("restart limit reached: staying down"), "client_id", proxy.id)
+        return yield* emit(
+          SupervisorEvent.RestartLimitReached({ id: proxy.id, restarts: count, withinMs: policy.windowMs })
+        )
+      })
     while (true) {
       const exit = yield* Effect.exit(incarnation)
       if (exit._tag === "Failure" && !(yield* Deferred.isDone(started))) {
         return yield* Deferred.failCause(started, exit.cause)
       }
       const now = yield* Clock.currentTimeMillis
-      while (restarts.length > 0 && restarts[0] <= now - intensity.withinMs) restarts.shift()
-      if (restarts.length >= intensity.maxRestarts) {
-        proxy.down = true
-        yield* proxy.detach()
-        yield* Effect.annotateLogs(Effect.logWarning("restart limit reached: staying down"), "client_id", proxy.id)
-        return yield* emit(
-          SupervisorEvent.RestartLimitReached({ id: proxy.id, ...intensity, restarts: restarts.length })
-        )
-      }
-      restarts.push(now)
-      yield* emit(SupervisorEvent.ClientRestarted({ id: proxy.id, restarts: restarts.length }))
+      const upMs = proxy.lastUpMs
+      if (upMs !== undefined && upMs >= policy.stableMs) yield* driver.reset
+      const outage = upMs === undefined && exit._tag === "Failure" &&
+        Option.match(Cause.failureOption(exit.cause), { onNone: () => false, onSome: policy.retryable })
+      while (counted.length > 0 && counted[0] <= now - policy.windowMs) counted.shift()
+      if (!outage && counted.length >= policy.maxRestarts) return yield* stayDown(counted.length)
+      if (Either.isLeft(yield* Effect.either(driver.next(undefined)))) return yield* stayDown(counted.length)
+      if (!outage) counted.push(now)
+      restarts++
     }
   })
 
@@ -300,12 +387,22 @@ const runIncarnation = (
   onDisconnect: LifecycleCallback | undefined
 ): Effect.Effect<void, ConnectError | InvalidOptions> =>
   Effect.scoped(Effect.gen(function*() {
-    const client = yield* Client.connect(url, options)
-    yield* Effect.addFinalizer(() => Effect.zipRight(runCallback(onDisconnect, proxy), proxy.detach()))
+    proxy.lastUpMs = undefined
+    const ended = yield* Deferred.make<void>()
+    proxy.feeds.ended = () => Deferred.unsafeDone(ended, Exit.void)
+    // the runtime publishes into the handle's feeds: nothing is forwarded
+    const client = yield* Effect.provideService(Client.connect(url, options), FeedsTag, proxy.feeds)
+    const connectedAt = yield* Clock.currentTimeMillis
+    yield* Effect.addFinalizer(() =>
+      Effect.flatMap(Clock.currentTimeMillis, (now) => {
+        proxy.lastUpMs = now - connectedAt
+        return Effect.zipRight(runCallback(onDisconnect, proxy), proxy.detach())
+      })
+    )
     yield* proxy.attach(client)
     yield* runCallback(onConnect, proxy)
     yield* Deferred.succeed(started, undefined)
-    yield* client.stateChanges.pipe(Stream.filter((state) => state === "disconnected"), Stream.take(1), Stream.runDrain)
+    yield* Deferred.await(ended)
   }))
 
 const runCallback = (callback: LifecycleCallback | undefined, proxy: SupervisedClient): Effect.Effect<void> =>

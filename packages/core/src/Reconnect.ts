@@ -29,11 +29,30 @@ import * as ErrorHandler from "./ErrorHandler.js"
  */
 export const schedule = (options: ClientOptions.Resolved): Schedule.Schedule<unknown, unknown> => {
   if (options.reconnectSchedule !== undefined) return options.reconnectSchedule
+  return backoff(options).pipe(Schedule.intersect(Schedule.recurs(options.retryCount)))
+}
+
+/**
+ * The delays alone, without a limit: `Schedule.exponential(retryDelay)` capped at `maxBackoff`, jittered within
+ * `[0.8 × d, min(1.2 × d, maxBackoff)]` when `jitter` is on. `schedule` bounds it with `retryCount`; a
+ * `ClientSupervisor` spaces its restarts with it.
+ *
+ * @example
+ * ```ts
+ * import * as ClientOptions from "@zen-websocket/core/ClientOptions"
+ * import * as Reconnect from "@zen-websocket/core/Reconnect"
+ *
+ * const delays = Reconnect.backoff(ClientOptions.defaults) // 1 s, 2 s, 4 s… capped at 30 s, jittered, forever
+ * ```
+ *
+ * @since 0.2.0
+ * @category schedules
+ */
+export const backoff = (options: ClientOptions.Resolved): Schedule.Schedule<unknown, unknown> => {
   const capped = Schedule.exponential(Duration.millis(options.retryDelay)).pipe(
     Schedule.union(Schedule.spaced(Duration.millis(options.maxBackoff)))
   )
-  const spread = options.jitter ? jitterWithin(capped, options.maxBackoff) : capped
-  return spread.pipe(Schedule.intersect(Schedule.recurs(options.retryCount)))
+  return options.jitter ? jitterWithin(capped, options.maxBackoff) : capped
 }
 
 /** ±20 % on every delay, clamped at `maxMs` so that the cap holds (drawn from the `Random` service). */

@@ -1,11 +1,15 @@
 import { assert, describe, it } from "@effect/vitest"
+import * as Chunk from "effect/Chunk"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
 import * as Queue from "effect/Queue"
 import * as Ref from "effect/Ref"
+import * as Schedule from "effect/Schedule"
 import * as Stream from "effect/Stream"
+import * as TestClock from "effect/TestClock"
+import * as TestServices from "effect/TestServices"
 import * as Client from "../src/Client.js"
 import * as ClientSupervisor from "../src/ClientSupervisor.js"
 import type * as Message from "../src/Message.js"
@@ -69,7 +73,7 @@ describe("ClientSupervisor", () => {
       const events = yield* supervisorEvents(supervisor)
       const client = yield* supervisor.startClient(server.url, {
         ...fast,
-        restartIntensity: { maxRestarts: 2, withinMs: 60_000 }
+        maxRestarts: 2
       })
       for (let i = 1; i <= 2; i++) {
         yield* server.awaitConnections(i)
@@ -233,4 +237,103 @@ describe("Pattern 3: fixed connections as layers", () => {
       assert.deepStrictEqual(ids, ["market-data", "orders"])
       assert.strictEqual(yield* server.connectionCount, 0)
     }))
+})
+
+describe("ClientSupervisor restarts on a Schedule (TestClock)", () => {
+  /**
+   * Drives the TestClock from one sleep to the next (real I/O runs in between), until `done` holds; `onTime` is told
+   * the time reached at every step.
+   */
+  const runClock = (done: Effect.Effect<boolean>, onTime: (ms: number) => Effect.Effect<void>) =>
+    Effect.gen(function*() {
+      for (let steps = 0; steps < 500; steps++) {
+        if (yield* done) return
+        yield* TestClock.sleeps().pipe(
+          TestServices.provideWithLive(Effect.repeat({
+            until: (s) => Chunk.size(s) > 0,
+            schedule: Schedule.spaced("2 millis").pipe(Schedule.upTo("2 seconds"))
+          }))
+        )
+        const sleeps = yield* TestClock.sleeps()
+        if (Chunk.size(sleeps) === 0) continue
+        const next = Math.min(...Chunk.toReadonlyArray(sleeps))
+        yield* TestClock.setTime(next)
+        yield* onTime(next)
+      }
+      assert.fail("the clock ran 500 steps")
+    })
+
+  it.scoped("a 10 s outage with retryCount 2, retryDelay 100, maxBackoff 1000 ends connected, restart delays growing", () =>
+    Effect.gen(function*() {
+      const server = yield* Testing.startMockServer()
+      const supervisor = yield* ClientSupervisor.make
+      const seen: Array<ClientSupervisor.SupervisorEvent> = []
+      yield* supervisor.events.pipe(
+        Stream.runForEach((e) => Effect.sync(() => seen.push(e))),
+        Effect.forkScoped
+      )
+      const client = yield* supervisor.startClient(server.url, {
+        retryCount: 2,
+        retryDelay: 100,
+        maxBackoff: 1000,
+        jitter: false
+      })
+      yield* server.refuseConnections(true)
+      yield* server.simulateDisconnect("abnormal")
+      let back = false
+      yield* runClock(
+        Effect.map(Client.getState(client), (state) => back && state === "connected"),
+        (ms) =>
+          Effect.gen(function*() {
+            if (!back && ms >= 10_000) {
+              back = true
+              yield* server.refuseConnections(false)
+            }
+          })
+      )
+      const delays = seen.flatMap((e) => e._tag === "ClientRestarted" ? [e.delayMs] : [])
+      assert.deepStrictEqual(delays.slice(0, 5), [100, 200, 400, 800, 1000], delays.join(", "))
+      assert.isTrue(delays.slice(4).every((d) => d === 1000), delays.join(", "))
+      assert.isAtLeast(delays.length, 7, "the outage lasted 10 s")
+      assert.isFalse(seen.some((e) => e._tag === "RestartLimitReached"), "the restart budget holds")
+      assert.strictEqual(yield* Client.getState(client), "connected")
+      yield* Client.sendMessage(client, "back")
+      yield* server.assertMessageSent("back")
+    }))
+
+  it.scoped("restartSchedule replaces the backoff; when it ends the client stays down", () =>
+    Effect.gen(function*() {
+      const server = yield* Testing.startMockServer()
+      const supervisor = yield* ClientSupervisor.make
+      const seen: Array<ClientSupervisor.SupervisorEvent> = []
+      yield* supervisor.events.pipe(
+        Stream.runForEach((e) => Effect.sync(() => seen.push(e))),
+        Effect.forkScoped
+      )
+      const client = yield* supervisor.startClient(server.url, {
+        retryCount: 0,
+        restartSchedule: Schedule.spaced("250 millis").pipe(Schedule.intersect(Schedule.recurs(3)))
+      })
+      yield* server.refuseConnections(true)
+      yield* server.simulateDisconnect("abnormal")
+      yield* runClock(Effect.sync(() => seen.some((e) => e._tag === "RestartLimitReached")), () => Effect.void)
+      assert.deepStrictEqual(seen.flatMap((e) => e._tag === "ClientRestarted" ? [e.delayMs] : []), [250, 250, 250])
+      assert.strictEqual(yield* Client.getState(client), "disconnected")
+    }))
+
+  it.effect("the restart policy is validated with the client's options: InvalidOptions names the field", () =>
+    Effect.gen(function*() {
+      const supervisor = yield* ClientSupervisor.make
+      const cases: ReadonlyArray<readonly [ClientSupervisor.StartOptions, string]> = [
+        [{ maxRestarts: -1 }, "maxRestarts"],
+        [{ maxRestarts: 1.5 }, "maxRestarts"],
+        [{ window: 0 }, "window"],
+        [{ restartSchedule: "fast" as never }, "restartSchedule"]
+      ]
+      for (const [options, field] of cases) {
+        const error = yield* Effect.flip(supervisor.startClient("ws://127.0.0.1:1/ws", options))
+        assert.strictEqual(error._tag, "InvalidOptions")
+        assert.strictEqual((error as { field: string }).field, field)
+      }
+    }).pipe(Effect.scoped))
 })

@@ -60,6 +60,8 @@ export interface IdleArgs {
   readonly consume: boolean
   /** zen: the consumer fiber runs `Stream.runForEach` over `client.messages` (element) or `Client.forEachChunk` */
   readonly consumer: "element" | "callback"
+  /** zen: every connection is started by one `ClientSupervisor` (`startClient`) */
+  readonly supervised: boolean
   readonly setup: ZenSetup | undefined
 }
 

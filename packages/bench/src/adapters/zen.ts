@@ -4,6 +4,7 @@
  * `heartbeatConfig: { type: "ping" }` for the heartbeat, `Client.subscribe` + `SubscriptionsRestored` for recovery.
  */
 import * as Client from "@zen-websocket/core/Client"
+import * as ClientSupervisor from "@zen-websocket/core/ClientSupervisor"
 import type * as ClientOptions from "@zen-websocket/core/ClientOptions"
 import type { Message } from "@zen-websocket/core/Message"
 import * as Chunk from "effect/Chunk"
@@ -30,6 +31,14 @@ const consumeMessage = (json: boolean) =>
 
 /** connections of the idle measurement (and the recovery client) live until the process exits */
 const keepScope = Effect.runSync(Scope.make())
+
+/** the one supervisor of the supervised idle rows (made at first use, in `keepScope`) */
+let supervisorOnce: ClientSupervisor.ClientSupervisor | undefined
+const supervisor = Effect.suspend(() =>
+  supervisorOnce !== undefined
+    ? Effect.succeed(supervisorOnce)
+    : Effect.tap(Scope.extend(ClientSupervisor.make, keepScope), (made) => (supervisorOnce = made))
+)
 
 export const adapter: Adapter = {
   inbound: ({ consumer, frames, json, marks, setup, url, warmup }) =>
@@ -128,14 +137,16 @@ export const adapter: Adapter = {
       })
     ),
 
-  idle: ({ concurrency, consume, consumer, count, pingIntervalMs, setup, url }) => {
+  idle: ({ concurrency, consume, consumer, count, pingIntervalMs, setup, supervised, url }) => {
     const options = optionsOf(
       setup,
       pingIntervalMs === undefined ? {} : { heartbeatConfig: { type: "ping", interval: pingIntervalMs } }
     )
     const onMessage = consumeMessage(false)
     const one = Effect.gen(function*() {
-      const client = yield* Client.connect(url, options)
+      const client = supervised
+        ? yield* Effect.flatMap(supervisor, (s) => s.startClient(url, options))
+        : yield* Client.connect(url, options)
       if (!consume) return
       yield* Effect.forkScoped(
         consumer === "callback"

@@ -94,6 +94,19 @@ export class Broadcast<A> {
     })
   }
 
+  /** Runs `f` on every chunk until the broadcast ends, with no Stream in between (a reader for as long as it runs). */
+  forEachChunk<E, R>(f: (chunk: Chunk.Chunk<A>) => Effect.Effect<unknown, E, R>): Effect.Effect<void, E, R> {
+    return this.withReader((reader) => {
+      const take = this.take(reader)
+      // no variable holds a chunk while the next one is awaited: frames die young (no promotion to the old space)
+      const loop: Effect.Effect<void, E, R> = Effect.matchEffect(take, {
+        onFailure: () => Effect.void,
+        onSuccess: (chunk) => Effect.flatMap(f(chunk), () => loop)
+      })
+      return loop
+    })
+  }
+
   private add(): Reader<A> {
     const reader = new Reader<A>()
     this.readers = [...this.readers, reader]

@@ -27,6 +27,7 @@ import { Broadcast } from "./broadcast.js"
 import { safeRoute } from "./dialect/common.js"
 import type * as Dialect from "./dialect/types.js"
 import { Exchanges } from "./exchanges.js"
+import { type Feeds, FeedsTag } from "./feeds.js"
 import { Inbox } from "./inbox.js"
 import * as Instrumentation from "./instruments.js"
 import { OfflineQueue } from "./offlineQueue.js"
@@ -82,8 +83,10 @@ export class Runtime {
   pauses = 0
   readonly inbox = new Inbox<Message.Message>(this)
   readonly inbound: Broadcast<Message.Message>
-  private readonly eventFeed = new Broadcast<ClientEvent.ClientEvent>()
-  private readonly stateFeed = new Broadcast<State>()
+  private readonly eventFeed: Broadcast<ClientEvent.ClientEvent>
+  private readonly stateFeed: Broadcast<State>
+  /** the broadcasts of a supervised client's stable handle, when this runtime publishes into them */
+  readonly feeds: Feeds | undefined
 
   constructor(
     readonly id: string,
@@ -93,16 +96,21 @@ export class Runtime {
     readonly limiter: RateLimiter.RateLimiter | undefined,
     readonly recorder: Recorder.Recorder | undefined,
     readonly scope: Scope.Scope,
-    readonly effectRuntime: EffectRuntime.Runtime<never>
+    readonly effectRuntime: EffectRuntime.Runtime<never>,
+    feeds?: Feeds | undefined
   ) {
     this.pending = new Pending(scope)
     this.retryable = options.retryable ?? protocol.retryable
     this.restoreHooks = [...options.restoreHooks]
     this.offline = options.offlineQueue === undefined ? undefined : new OfflineQueue(options.offlineQueue)
+    this.feeds = feeds
+    if (feeds !== undefined) feeds.current = this
     const { bufferSize, strategy } = options.inbound
-    this.inbound = strategy === "suspend"
+    this.inbound = feeds?.inbound ?? (strategy === "suspend"
       ? new Broadcast("unbounded", Infinity, this)
-      : new Broadcast(strategy, bufferSize)
+      : new Broadcast(strategy, bufferSize))
+    this.eventFeed = feeds?.events ?? new Broadcast<ClientEvent.ClientEvent>()
+    this.stateFeed = feeds?.state ?? new Broadcast<State>()
   }
 
   // the streams are built on access: an idle client carries none of them
@@ -202,15 +210,7 @@ export class Runtime {
   forEachChunk<E, R>(
     f: (chunk: Chunk.Chunk<Message.Message>) => Effect.Effect<unknown, E, R>
   ): Effect.Effect<void, E, R> {
-    return this.inbound.withReader((reader) => {
-      const take = this.inbound.take(reader)
-      // no variable holds a chunk while the next one is awaited: frames die young (no promotion to the old space)
-      const loop: Effect.Effect<void, E, R> = Effect.matchEffect(take, {
-        onFailure: () => Effect.void,
-        onSuccess: (chunk) => Effect.flatMap(f(chunk), () => loop)
-      })
-      return loop
-    })
+    return this.inbound.forEachChunk(f)
   }
 
   // ---- backpressure ("suspend"): the socket pauses while a reader lags bufferSize frames behind ----
@@ -259,7 +259,8 @@ export class Runtime {
     return Effect.sync(() => {
       if (this.currentState === state) return
       this.currentState = state
-      this.stateFeed.publish([state])
+      if (this.feeds !== undefined) this.feeds.publishState(state)
+      else this.stateFeed.publish([state])
     })
   }
 
@@ -348,6 +349,7 @@ export class Runtime {
   /** No more connections will come: buffered sends fail. */
   gaveUp(): void {
     this.offline?.failAll(new NotConnected({ state: "disconnected" }))
+    this.feeds?.ended?.()
   }
 
   /** Our own close: stop the loop, fail what is pending, end the streams. Idempotent. */
@@ -361,9 +363,15 @@ export class Runtime {
       if (this.loop !== undefined) yield* Fiber.interrupt(this.loop)
       if (this.connection !== undefined) yield* Scope.close(this.connection, Exit.void)
       if (this.recorder !== undefined) yield* this.recorder.flush
+      this.inbox.flush()
+      const feeds = this.feeds
+      if (feeds !== undefined) {
+        // a supervised incarnation: the handle's streams carry on (the handle says when it is closed for good)
+        if (feeds.current === this) feeds.current = undefined
+        return
+      }
       yield* this.setState("disconnected")
       yield* this.emit(ClientEvent.Closed())
-      this.inbox.flush()
       this.inbound.end()
       this.eventFeed.end()
       this.stateFeed.end()
@@ -391,7 +399,8 @@ export const make = (
       ? yield* openRecording(options.recordTo)
       : Option.getOrUndefined(yield* Effect.serviceOption(Recorder.Recorder))
     const scope = yield* Effect.scope
-    return new Runtime(id, options, protocol, instruments, limiter, recorder, scope, effectRuntime)
+    const feeds = Option.getOrUndefined(yield* Effect.serviceOption(FeedsTag))
+    return new Runtime(id, options, protocol, instruments, limiter, recorder, scope, effectRuntime, feeds)
   })
 
 const openRecording = (path: string) =>
