@@ -4,8 +4,8 @@
  * `heartbeatConfig: { type: "ping" }` for the heartbeat, `Client.subscribe` + `SubscriptionsRestored` for recovery.
  */
 import * as Client from "@zen-websocket/core/Client"
-import * as ClientSupervisor from "@zen-websocket/core/ClientSupervisor"
 import type * as ClientOptions from "@zen-websocket/core/ClientOptions"
+import * as ClientSupervisor from "@zen-websocket/core/ClientSupervisor"
 import type { Message } from "@zen-websocket/core/Message"
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"

@@ -4,6 +4,7 @@
  * The runtime finds it in its context at `connect` (provided by the supervisor, invisible to users).
  */
 import * as Context from "effect/Context"
+import type * as Effect from "effect/Effect"
 import type * as ClientEvent from "../ClientEvent.js"
 import type * as ClientOptions from "../ClientOptions.js"
 import type * as Message from "../Message.js"
@@ -21,8 +22,8 @@ export class Feeds {
   lastState: State = "connecting"
   /** the runtime publishing now: told when a reader took its frames (it may resume a paused socket) */
   current: { readonly onTaken: () => void } | undefined = undefined
-  /** called once the current runtime will connect no more (it gave up, or it closed) */
-  ended: (() => void) | undefined = undefined
+  /** called once the current runtime will connect no more (it gave up); `settled` waits for its loop to finish */
+  ended: ((settled: Effect.Effect<void>) => void) | undefined = undefined
 
   constructor(inbound: ClientOptions.Resolved["inbound"]) {
     this.inbound = inbound.strategy === "suspend"

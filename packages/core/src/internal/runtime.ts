@@ -349,7 +349,10 @@ export class Runtime {
   /** No more connections will come: buffered sends fail. */
   gaveUp(): void {
     this.offline?.failAll(new NotConnected({ state: "disconnected" }))
-    this.feeds?.ended?.()
+    const ended = this.feeds?.ended
+    if (ended === undefined || this.closed) return
+    const loop = this.loop
+    ended(loop === undefined ? Effect.void : Effect.asVoid(Fiber.await(loop)))
   }
 
   /** Our own close: stop the loop, fail what is pending, end the streams. Idempotent. */
