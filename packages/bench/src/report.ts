@@ -94,7 +94,10 @@ export const summarize = (
   const targets: Array<TargetResult> = (scenario.targets ?? []).map((target) => {
     const row = rows.find((r) => r.id === target.row)
     const value = row?.medians[target.metric] ?? NaN
-    const ratio = row?.ratios[target.metric] ?? NaN
+    const versus = target.versus === undefined ? undefined : rows.find((r) => r.id === target.versus)
+    const ratio = target.versus === undefined
+      ? row?.ratios[target.metric] ?? NaN
+      : value / (versus?.medians[target.metric] ?? NaN)
     const metric = metricsOf(scenario).find((m) => m.key === target.metric)!
     const met = target.maxRatio !== undefined
       ? Number.isNaN(ratio) ? undefined : ratio <= target.maxRatio
@@ -108,7 +111,7 @@ export const summarize = (
       value,
       ratio,
       limit: target.maxRatio !== undefined
-        ? `≤ ${target.maxRatio}×`
+        ? `≤ ${target.maxRatio}×${target.versus === undefined ? "" : ` ${target.versus}`}`
         : target.maxValue !== undefined
         ? `≤ ${metric.format(target.maxValue)}`
         : "",

@@ -89,8 +89,10 @@ export interface Metric {
 export interface Target {
   readonly row: string
   readonly metric: string
-  /** value ÷ baseline value must be at most this */
+  /** value ÷ baseline value (or ÷ the `versus` row's value) must be at most this */
   readonly maxRatio?: number
+  /** the row `maxRatio` compares with (default: the scenario's baseline) */
+  readonly versus?: string
   /** or: the value itself must be at most this */
   readonly maxValue?: number
   readonly text: string
@@ -276,7 +278,13 @@ const idle = (ping: boolean): Scenario<"idle"> => ({
       maxValue: 10_000,
       text: "heap per idle connection with ping ≤ 10 KB"
     }]
-    : undefined,
+    : [{
+      row: "zen-supervised",
+      metric: "heapBytesPerConn",
+      maxRatio: 2,
+      versus: "zen-bare",
+      text: "heap per supervised idle connection ≤ 2× a direct one"
+    }],
   note: "Heap and RSS after `gc()` (node --expose-gc), divided by the number of connections; every client keeps a " +
     "message consumer per connection (raw ws: a `message` listener) unless the row says otherwise (\"connection " +
     "only\": the client and nothing else). The server is a separate process."
