@@ -107,7 +107,14 @@ export const validate = (
       if (typeof feed.url === "string" || Redacted.isRedacted(feed.url)) {
         yield* ClientOptions.validateUrl(feed.url).pipe(Effect.mapError(within(feed.name)))
       }
-      const { onConnect: _c, onDisconnect: _d, restartIntensity: _r, ...options } = feed.options ?? {}
+      const {
+        maxRestarts: _m,
+        onConnect: _c,
+        onDisconnect: _d,
+        restartSchedule: _s,
+        window: _w,
+        ...options
+      } = feed.options ?? {}
       yield* ClientOptions.validate(options).pipe(Effect.mapError(within(feed.name)))
     }), { discard: true })
 

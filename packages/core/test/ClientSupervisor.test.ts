@@ -244,7 +244,7 @@ describe("ClientSupervisor restarts on a Schedule (TestClock)", () => {
    * Drives the TestClock from one sleep to the next (real I/O runs in between), until `done` holds; `onTime` is told
    * the time reached at every step.
    */
-  const runClock = (done: Effect.Effect<boolean>, onTime: (ms: number) => Effect.Effect<void>) =>
+  const runClock = <E>(done: Effect.Effect<boolean>, onTime: (ms: number) => Effect.Effect<void, E>) =>
     Effect.gen(function*() {
       for (let steps = 0; steps < 500; steps++) {
         if (yield* done) return

@@ -1,5 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import * as Chunk from "effect/Chunk"
+import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Fiber from "effect/Fiber"
@@ -538,7 +539,7 @@ describe("a slow consumer never gets a live link declared dead (TestClock)", () 
       TestServices.provideLive
     )
 
-  const slowConsumer = (heartbeatConfig: Client.Options["heartbeatConfig"], sleep: string) =>
+  const slowConsumer = (heartbeatConfig: Client.Options["heartbeatConfig"], sleep: Duration.DurationInput) =>
     Effect.gen(function*() {
       const server = yield* Testing.startMockServer()
       const client = yield* Client.connect(server.url, {
