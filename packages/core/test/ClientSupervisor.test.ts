@@ -263,15 +263,18 @@ describe("ClientSupervisor restarts on a Schedule (TestClock)", () => {
       assert.fail("the clock ran 500 steps")
     })
 
+  /** A mock server, a supervisor, and every supervisor event from now on in `seen`. */
+  const supervisedServer = Effect.gen(function*() {
+    const server = yield* Testing.startMockServer()
+    const supervisor = yield* ClientSupervisor.make
+    const seen: Array<ClientSupervisor.SupervisorEvent> = []
+    yield* supervisor.events.pipe(Stream.runForEach((e) => Effect.sync(() => seen.push(e))), Effect.forkScoped)
+    return { seen, server, supervisor }
+  })
+
   it.scoped("a 10 s outage with retryCount 2, retryDelay 100, maxBackoff 1000 ends connected, restart delays growing", () =>
     Effect.gen(function*() {
-      const server = yield* Testing.startMockServer()
-      const supervisor = yield* ClientSupervisor.make
-      const seen: Array<ClientSupervisor.SupervisorEvent> = []
-      yield* supervisor.events.pipe(
-        Stream.runForEach((e) => Effect.sync(() => seen.push(e))),
-        Effect.forkScoped
-      )
+      const { seen, server, supervisor } = yield* supervisedServer
       const client = yield* supervisor.startClient(server.url, {
         retryCount: 2,
         retryDelay: 100,
@@ -303,13 +306,7 @@ describe("ClientSupervisor restarts on a Schedule (TestClock)", () => {
 
   it.scoped("restartSchedule replaces the backoff; when it ends the client stays down", () =>
     Effect.gen(function*() {
-      const server = yield* Testing.startMockServer()
-      const supervisor = yield* ClientSupervisor.make
-      const seen: Array<ClientSupervisor.SupervisorEvent> = []
-      yield* supervisor.events.pipe(
-        Stream.runForEach((e) => Effect.sync(() => seen.push(e))),
-        Effect.forkScoped
-      )
+      const { seen, server, supervisor } = yield* supervisedServer
       const client = yield* supervisor.startClient(server.url, {
         retryCount: 0,
         restartSchedule: Schedule.spaced("250 millis").pipe(Schedule.intersect(Schedule.recurs(3)))
