@@ -257,8 +257,10 @@ export const connect = (
 const fromRuntime: (runtime: Runtime.Runtime) => Client = internal.make
 
 /**
- * Sends a text frame (string), a binary frame (bytes) or an object as JSON. Fails with `NotConnected` while the client
- * is not connected.
+ * Sends a text frame (string), a binary frame (bytes) or an object as JSON. While the client is reconnecting it fails
+ * at once with `NotConnected`, unless `offlineQueue` is set: then the send waits (in order with waiting requests and
+ * subscribes) and ends once its frame went out on the restored connection, or fails with `OfflineQueueFull` or, when
+ * the client gives up or is closed, `NotConnected`.
  *
  * @example
  * ```ts
@@ -284,6 +286,11 @@ export const sendMessage: {
  * Sends a JSON-RPC 2.0 request with a fresh id and waits for its response: the `result`, or `RpcError`,
  * `RequestTimeout` (after `requestTimeout` ms, no hidden cap), `Disconnected`, `DuplicateRequestId`. Runs in a
  * `zen_websocket.request` span when a tracer other than Effect's built-in one is installed.
+ *
+ * While the client is reconnecting it fails at once with `NotConnected`, unless `offlineQueue` is set: then it waits
+ * for the restored connection (after its restore, in order with queued sends) within its own timeout, which counts
+ * from the call: a request that waited too long fails with `RequestTimeout`, one the full queue refuses with
+ * `OfflineQueueFull`. A request in flight when the link is lost fails with `Disconnected` (it is never replayed).
  *
  * @example
  * ```ts
@@ -312,7 +319,8 @@ export const request: {
  * Subscribes to channels through the client's dialect, in batches that fit its limits (channels per request, frame
  * size, pacing). Only the channels the server confirms are tracked (and restored after a reconnect). A batch refused as
  * a whole is split down to the channel at fault: when the server refused some channel the call fails with its error
- * (`RpcError`), and the channels it confirmed stay tracked (see `subscriptions`).
+ * (`RpcError`), and the channels it confirmed stay tracked (see `subscriptions`). During an outage it waits with
+ * `offlineQueue` set (within `requestTimeout`, as `request` does), else fails at once with `NotConnected`.
  *
  * @example
  * ```ts

@@ -162,7 +162,7 @@ const defaultOutbound = Object.freeze({ highWaterMark: 1024 * 1024 })
  * | `shouldReconnect` | `ErrorHandler.isRecoverable` | which connection ends are worth a retry |
  * | `heartbeatConfig` | none | see `Heartbeat.HeartbeatConfig` |
  * | `requestTimeout` | 30 s | a correlated request; no hidden cap |
- * | `offlineQueue` | none | `{ capacity, strategy }`: buffer sends while reconnecting |
+ * | `offlineQueue` | none | `{ capacity, strategy }`: sends, requests and subscribes wait while reconnecting |
  * | `inbound` | 1024, suspend | `{ bufferSize, strategy }`: `suspend` pauses the socket when consumers fall behind |
  * | `maxPayload` | 16 MiB | largest inbound frame; larger ones close the connection with 1009 |
  * | `tls` | verify | Node TLS options passed through to the socket |

@@ -432,6 +432,7 @@ export type WebSocketError =
 
 /**
  * How a correlated request can fail: `Client.request`, `Client.subscribe`, `Client.unsubscribe` and `Client.stream`.
+ * `OfflineQueueFull` only with `offlineQueue`, for a request that could not wait for the next connection.
  *
  * @since 0.1.0
  * @category models
@@ -444,6 +445,7 @@ export type RequestError =
   | NotConnected
   | SendError
   | RateLimited
+  | OfflineQueueFull
 
 /**
  * Every error the library raises: the {@link WebSocketError}s plus the heartbeat's, the recorder's and the mock

@@ -27,7 +27,6 @@ import type { InvalidOptions } from "../WebSocketError.js"
 import { ConnectError, Disconnected } from "../WebSocketError.js"
 import * as HeartbeatScheduler from "./heartbeatScheduler.js"
 import type { Runtime } from "./runtime.js"
-import * as Send from "./send.js"
 import * as Session from "./session.js"
 import * as Subscriptions from "./subscriptions.js"
 import * as Transport from "./transport.js"
@@ -324,11 +323,8 @@ const connectOnce = (runtime: Runtime, url: ClientOptions.UrlInput) =>
     yield* armHeartbeat(runtime, link)
     yield* runRestoreHooks(runtime, target)
     yield* restoreSubscriptions(runtime, target)
-    yield* flushOfflineQueue(runtime, socket)
     // "connected" means usable: only a link that is still live after its restore is published, once
-    const ended = link.ended
-    if (ended !== undefined) return yield* Effect.fail(ended)
-    runtime.writable = true
+    yield* openToUsers(runtime, link, socket)
     if (runtime.everConnected) runtime.reconnects++
     runtime.everConnected = true
     runtime.connectedAt = yield* Clock.currentTimeMillis
@@ -371,10 +367,22 @@ const restoreSubscriptions = (runtime: Runtime, url: string) =>
     )
   )
 
-const flushOfflineQueue = (runtime: Runtime, socket: WebSocket) =>
-  runtime.offline === undefined ?
-    Effect.void :
-    runtime.offline.flush((frame) => Effect.zipRight(runtime.throttle(frame), Send.write(runtime, socket, frame)))
+/**
+ * Flushes the offline queue (sends, requests and subscribes that waited, in order), then lets user operations use the
+ * socket directly. The last emptiness check and `writable` happen in one step: nothing can slip into the queue after
+ * its flush and wait there for the next outage.
+ */
+const openToUsers = (runtime: Runtime, link: Link, socket: WebSocket): Effect.Effect<void, Disconnected> =>
+  Effect.suspend(() => {
+    const ended = link.ended
+    if (ended !== undefined) return Effect.fail(ended)
+    const queue = runtime.offline
+    if (queue !== undefined && queue.size > 0) {
+      return Effect.zipRight(queue.flush(socket), openToUsers(runtime, link, socket))
+    }
+    runtime.writable = true
+    return Effect.void
+  })
 
 const resolveUrl = (url: ClientOptions.UrlInput): Effect.Effect<string, InvalidOptions> =>
   Effect.isEffect(url)

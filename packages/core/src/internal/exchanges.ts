@@ -5,7 +5,15 @@
  */
 import * as Effect from "effect/Effect"
 import type { Message } from "../Message.js"
-import type { Disconnected, NotConnected, RateLimited, RequestTimeout, RpcError, SendError } from "../WebSocketError.js"
+import type {
+  Disconnected,
+  NotConnected,
+  OfflineQueueFull,
+  RateLimited,
+  RequestTimeout,
+  RpcError,
+  SendError
+} from "../WebSocketError.js"
 import type { Awaiter, Awaiters } from "./awaiters.js"
 import type { Kind } from "./batches.js"
 import { refusal, safeAck } from "./dialect/common.js"
@@ -22,7 +30,7 @@ export interface Outcome {
 }
 
 /** How a request can end without an answer. */
-export type ExchangeError = RequestTimeout | Disconnected | NotConnected | SendError | RateLimited
+export type ExchangeError = RequestTimeout | Disconnected | NotConnected | SendError | RateLimited | OfflineQueueFull
 
 /** @internal */
 export class Exchange {

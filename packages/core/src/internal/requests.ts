@@ -2,6 +2,7 @@
  * Correlated JSON-RPC requests over the current socket.
  */
 import * as Cause from "effect/Cause"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import type WebSocket from "ws"
@@ -12,10 +13,11 @@ import {
   DuplicateRequestId,
   NotConnected,
   type RequestError,
-  type RequestTimeout,
+  RequestTimeout,
   type RpcError,
   SendError
 } from "../WebSocketError.js"
+import { type OfflineQueue, waitingRoom } from "./offlineQueue.js"
 import type { Entry } from "./pending.js"
 import type { Runtime } from "./runtime.js"
 import * as Tracing from "./tracing.js"
@@ -45,16 +47,22 @@ export const report = (
   return runtime.instruments.emit(names.request, { duration_ms: durationMs }, { id, method, outcome })
 }
 
-/** @internal */
+/**
+ * A user's request (no `socket`): while reconnecting it waits in the offline queue, when there is one, within its own
+ * timeout. A restore hook's request (its session's `socket`) never waits.
+ * @internal
+ */
 export const request = (
   runtime: Runtime,
   request: JsonRpc.Request,
   options?: RequestOptions,
-  socket: () => WebSocket | NotConnected = () => runtime.sendable()
+  socketOf?: () => WebSocket | NotConnected
 ): Effect.Effect<readonly [id: JsonRpc.RequestId, result: unknown], RequestError> =>
   Effect.suspend((): Effect.Effect<readonly [id: JsonRpc.RequestId, result: unknown], RequestError> => {
+    const socket = socketOf ?? (() => runtime.sendable())
     const target = socket()
-    if (target instanceof NotConnected) return Effect.fail(target)
+    const queue = target instanceof NotConnected && socketOf === undefined ? waitingRoom(runtime, target) : undefined
+    if (target instanceof NotConnected && queue === undefined) return Effect.fail(target)
     const id = request.id ?? runtime.pending.nextId()
     if (runtime.pending.has(id)) return Effect.fail(new DuplicateRequestId({ id }))
     let frame: string
@@ -64,7 +72,9 @@ export const request = (
       return Effect.fail(new SendError({ reason: "encode", cause }))
     }
     const timeoutMs = options?.timeout ?? runtime.options.requestTimeout
-    const sent = runtime.limiter === undefined
+    const sent = queue !== undefined
+      ? queued(runtime, queue, id, request.method, frame, timeoutMs)
+      : runtime.limiter === undefined
       ? dispatch(runtime, id, request.method, frame, timeoutMs, socket)
       : Effect.zipRight(
         runtime.throttle(frame),
@@ -107,6 +117,52 @@ const dispatch = (
     const timer = runtime.pending.expireAt(deadline)
     return timer === undefined ? response : Effect.zipRight(timer, response)
   }).pipe(
+    Effect.onExit((exit) => {
+      if (entry !== undefined) runtime.pending.remove(id, entry)
+      return report(runtime, id, method, performance.now() - startedAt, timeoutMs, exit)
+    })
+  )
+}
+
+/**
+ * A request waiting for the restored connection: the offline queue's flush sends it in order (after its rate-limit
+ * tokens), then it waits for its response like any other. Its timeout counts from the call, the wait included.
+ */
+const queued = (
+  runtime: Runtime,
+  queue: OfflineQueue,
+  id: JsonRpc.RequestId,
+  method: string,
+  frame: string,
+  timeoutMs: number
+): Effect.Effect<unknown, RequestError> => {
+  const startedAt = performance.now()
+  let entry: Entry | undefined
+  return Effect.clockWith((clock) => {
+    const deadline = clock.unsafeCurrentTimeMillis() + timeoutMs
+    return queue.wait<unknown, RequestError>((resume) => ({
+      run: (socket) =>
+        Effect.matchEffect(runtime.throttle(frame), {
+          onFailure: (error) => Effect.sync(() => resume(Effect.fail(error))),
+          onSuccess: () =>
+            Effect.sync(() => {
+              if (runtime.pending.has(id)) return resume(Effect.fail(new DuplicateRequestId({ id })))
+              entry = runtime.pending.add(id, method, deadline, timeoutMs, resume)
+              if (!runtime.transmit(socket, frame)) {
+                runtime.pending.remove(id, entry)
+                resume(
+                  Effect.fail(new SendError({ reason: "socket", cause: "the socket closed before the frame went out" }))
+                )
+              }
+            })
+        }),
+      fail: (error) => resume(Effect.fail(error))
+    }))
+  }).pipe(
+    Effect.timeoutFail({
+      duration: Duration.millis(timeoutMs),
+      onTimeout: () => new RequestTimeout({ id, method, timeoutMs })
+    }),
     Effect.onExit((exit) => {
       if (entry !== undefined) runtime.pending.remove(id, entry)
       return report(runtime, id, method, performance.now() - startedAt, timeoutMs, exit)

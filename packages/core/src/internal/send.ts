@@ -6,7 +6,7 @@ import * as Effect from "effect/Effect"
 import type WebSocket from "ws"
 import * as Telemetry from "../Telemetry.js"
 import { NotConnected, SendError } from "../WebSocketError.js"
-import type { QueuedError } from "./offlineQueue.js"
+import { type OfflineQueue, type QueuedError, waitingRoom } from "./offlineQueue.js"
 import type { Runtime } from "./runtime.js"
 import * as Transport from "./transport.js"
 
@@ -25,30 +25,44 @@ export const encode = (message: Outbound): string | Uint8Array | SendError => {
   }
 }
 
-/** @internal */
+/**
+ * A user's send (no `socketOf`): while reconnecting it waits in the offline queue, when there is one. A restore hook's
+ * send (its session's `socketOf`) never waits: the queue is flushed only after the hooks.
+ * @internal
+ */
 export const send = (
   runtime: Runtime,
   message: Outbound,
-  socketOf: () => WebSocket | NotConnected = () => runtime.sendable()
+  socketOf?: () => WebSocket | NotConnected
 ): Effect.Effect<void, QueuedError> =>
   Effect.suspend((): Effect.Effect<void, QueuedError> => {
     const frame = encode(message)
     if (frame instanceof SendError) return Effect.fail(frame)
-    const socket = socketOf()
+    const socket = socketOf === undefined ? runtime.sendable() : socketOf()
     if (socket instanceof NotConnected) {
-      return runtime.offline !== undefined && socket.state === "connecting"
-        ? runtime.offline.enqueue(frame)
-        : Effect.fail(socket)
+      const queue = socketOf === undefined ? waitingRoom(runtime, socket) : undefined
+      return queue === undefined ? Effect.fail(socket) : queued(runtime, queue, frame)
     }
     if (runtime.limiter === undefined) return writeAndReport(runtime, socket, frame)
     return Effect.zipRight(
       runtime.throttle(frame),
       Effect.suspend(() => {
-        const current = socketOf()
+        const current = socketOf === undefined ? runtime.sendable() : socketOf()
         return current instanceof NotConnected ? Effect.fail(current) : writeAndReport(runtime, current, frame)
       })
     )
   })
+
+/** A send waiting for the restored connection: it ends once its frame went out there. */
+const queued = (runtime: Runtime, queue: OfflineQueue, frame: string | Uint8Array) =>
+  queue.wait<void, never>((resume) => ({
+    run: (socket) =>
+      Effect.flatMap(
+        Effect.exit(Effect.zipRight(runtime.throttle(frame), writeAndReport(runtime, socket, frame))),
+        (exit) => Effect.sync(() => resume(exit))
+      ),
+    fail: (error) => resume(Effect.fail(error))
+  }))
 
 const writeAndReport = (runtime: Runtime, socket: WebSocket, frame: string | Uint8Array) => {
   const written = write(runtime, socket, frame)

@@ -9,11 +9,12 @@ import * as Effect from "effect/Effect"
 import type WebSocket from "ws"
 import * as ClientEvent from "../ClientEvent.js"
 import type * as JsonRpc from "../JsonRpc.js"
-import type { Disconnected, NotConnected, RpcError } from "../WebSocketError.js"
-import { InvalidOptions, RequestTimeout, SendError } from "../WebSocketError.js"
+import type { RpcError } from "../WebSocketError.js"
+import { InvalidOptions, NotConnected, RequestTimeout, SendError } from "../WebSocketError.js"
 import * as Batches from "./batches.js"
 import type * as Dialect from "./dialect/types.js"
 import * as Exchanges from "./exchanges.js"
+import { waitingRoom } from "./offlineQueue.js"
 import * as Requests from "./requests.js"
 import type { Runtime } from "./runtime.js"
 
@@ -26,16 +27,21 @@ const checkChannels = (channels: ReadonlyArray<string>): Effect.Effect<void, Inv
 
 /**
  * Sends one request of the client's dialect for `channels` (paced by the dialect, then by the rate limiter) and waits
- * up to `requestTimeout` for the acks that settle it.
+ * up to `requestTimeout` for the acks that settle it. A user's request (no `socketOf`) waits in the offline queue while
+ * reconnecting, when there is one (the wait counts in its timeout); the restore's (its `socketOf`) never waits.
  * @internal
  */
 const exchange = (
   runtime: Runtime,
   kind: Batches.Kind,
   channels: ReadonlyArray<string>,
-  socketOf: () => WebSocket | NotConnected
+  socketOf: (() => WebSocket | NotConnected) | undefined
 ): Effect.Effect<Exchanges.Outcome, Exchanges.ExchangeError> =>
   Effect.suspend((): Effect.Effect<Exchanges.Outcome, Exchanges.ExchangeError> => {
+    const socketNow = socketOf ?? (() => runtime.sendable())
+    const first = socketNow()
+    const queue = first instanceof NotConnected && socketOf === undefined ? waitingRoom(runtime, first) : undefined
+    if (first instanceof NotConnected && queue === undefined) return Effect.fail(first)
     const dialect = runtime.protocol
     const ref = runtime.pending.reserve()
     let method = `${dialect.name} ${kind}`
@@ -49,19 +55,25 @@ const exchange = (
       return Effect.fail(new SendError({ reason: "encode", cause }))
     }
     const timeoutMs = runtime.options.requestTimeout
-    const awaited = Effect.suspend((): Effect.Effect<Exchanges.Outcome, Exchanges.ExchangeError> => {
-      const socket = socketOf()
-      if (!("readyState" in socket)) return Effect.fail(socket)
-      let entry: Exchanges.Exchange | undefined
-      const startedAt = performance.now()
-      return Effect.async<Exchanges.Outcome, Disconnected | SendError>((resume) => {
-        entry = new Exchanges.Exchange(ref, kind, channels, method, resume)
-        runtime.exchanges.add(entry)
-        if (!runtime.transmit(socket, frame)) {
-          runtime.exchanges.remove(entry)
-          resume(Effect.fail(new SendError({ reason: "socket", cause: "the socket closed before the frame went out" })))
-        }
-      }).pipe(
+    let entry: Exchanges.Exchange | undefined
+    let startedAt = performance.now()
+    /** registers the request for its acks and puts its frame on `socket` */
+    const start = (
+      socket: WebSocket,
+      resume: (effect: Effect.Effect<Exchanges.Outcome, Exchanges.ExchangeError>) => void
+    ) => {
+      startedAt = performance.now()
+      entry = new Exchanges.Exchange(ref, kind, channels, method, resume)
+      runtime.exchanges.add(entry)
+      if (!runtime.transmit(socket, frame)) {
+        runtime.exchanges.remove(entry)
+        resume(Effect.fail(new SendError({ reason: "socket", cause: "the socket closed before the frame went out" })))
+      }
+    }
+    const settled = (
+      acks: Effect.Effect<Exchanges.Outcome, Exchanges.ExchangeError>
+    ): Effect.Effect<Exchanges.Outcome, Exchanges.ExchangeError> =>
+      acks.pipe(
         Effect.timeoutFail({
           duration: Duration.millis(timeoutMs),
           onTimeout: () => new RequestTimeout({ id: ref, method, timeoutMs })
@@ -75,11 +87,28 @@ const exchange = (
           return Requests.report(runtime, ref, method, durationMs, timeoutMs, exit)
         })
       )
-    })
     const paced = runtime.pacer === undefined
       ? runtime.throttle(frame)
       : Effect.zipRight(runtime.pacer.take, runtime.throttle(frame))
-    return Effect.zipRight(paced, awaited).pipe(Effect.ensuring(Effect.sync(() => runtime.pending.release(ref))))
+    const sent = queue !== undefined
+      ? settled(queue.wait<Exchanges.Outcome, Exchanges.ExchangeError>((resume) => ({
+        run: (socket) =>
+          Effect.matchEffect(paced, {
+            onFailure: (error) => Effect.sync(() => resume(Effect.fail(error))),
+            onSuccess: () => Effect.sync(() => start(socket, resume))
+          }),
+        fail: (error) => resume(Effect.fail(error))
+      })))
+      : Effect.zipRight(
+        paced,
+        Effect.suspend(() => {
+          const socket = socketNow()
+          return socket instanceof NotConnected
+            ? Effect.fail(socket)
+            : settled(Effect.async<Exchanges.Outcome, Exchanges.ExchangeError>((resume) => start(socket, resume)))
+        })
+      )
+    return Effect.ensuring(sent, Effect.sync(() => runtime.pending.release(ref)))
   })
 
 /** What a set of batches came to. */
@@ -100,7 +129,7 @@ type SettleError = Exchanges.ExchangeError | RpcError
 const settle = (
   runtime: Runtime,
   channels: ReadonlyArray<string>,
-  socketOf: () => WebSocket | NotConnected,
+  socketOf: (() => WebSocket | NotConnected) | undefined,
   onAccepted: (accepted: ReadonlyArray<string>) => void
 ): Effect.Effect<Settled, SettleError> =>
   Effect.gen(function*() {
@@ -141,7 +170,7 @@ export const subscribe = (
     checkChannels(channels),
     Effect.suspend(() =>
       Effect.flatMap(
-        settle(runtime, [...new Set(channels)], () => runtime.sendable(), (accepted) => {
+        settle(runtime, [...new Set(channels)], undefined, (accepted) => {
           for (const channel of accepted) runtime.tracked.add(channel)
         }),
         (settled) => {
@@ -173,7 +202,7 @@ export const unsubscribe = (
       if (oversize !== undefined) return Effect.fail(oversize.error)
       return Effect.forEach(plan.batches, (batch) =>
         Effect.flatMap(
-          exchange(runtime, "unsubscribe", batch, () => runtime.sendable()),
+          exchange(runtime, "unsubscribe", batch, undefined),
           (outcome) => {
             for (const channel of outcome.accepted) {
               runtime.tracked.delete(channel)
