@@ -12,6 +12,8 @@
  *       without `@types/ws`, and audit the declarations: no public type is `any`, none imports `ws`.
  * 3. Install the core tarball with Effect 4 into a second project and check that importing it (ESM and CommonJS) stops
  *    with the message naming the versions.
+ * 4. Bun and Deno (installed from npm, pinned below): the same entry points and program, and the same Effect 4
+ *    message, under each (the README's runtime notes quote this step).
  *
  * Options: `--keep` leaves the temporary folder in place (its path is printed).
  */
@@ -26,6 +28,9 @@ import * as TypeAudit from "./typeAudit.js"
 
 /** Effect 4 as npm's `latest` installs it (2026-12); the import-time check must name it. */
 const effect4 = "4.1.0"
+
+/** The other runtimes, from their npm packages (the binary comes in an optional dependency: no download of its own). */
+const runtimes = { bun: "1.4.5", deno: "2.9.6" } as const
 
 const npmFlags = ["--no-audit", "--no-fund", "--prefer-offline", "--ignore-scripts", "--loglevel=error"]
 
@@ -50,9 +55,12 @@ const main = async (): Promise<void> => {
     step("installing into fresh projects (effect 3, effect 4)")
     const consumer = Path.join(temp, "consumer")
     const legacy = Path.join(temp, "effect4")
+    const tools = Path.join(temp, "runtimes")
     await Promise.all([
       install(consumer, [...packed.map((entry) => entry.tarball), ...peers(packed), ...typeTools()]),
-      install(legacy, [core.tarball, `effect@${effect4}`], ["--legacy-peer-deps"])
+      install(legacy, [core.tarball, `effect@${effect4}`], ["--legacy-peer-deps"]),
+      // their postinstall links the binary of the platform's optional dependency (it downloads nothing when present)
+      install(tools, Object.entries(runtimes).map(([name, version]) => `${name}@${version}`), [], { scripts: true })
     ])
 
     step("running with plain node (ESM, CommonJS)")
@@ -64,6 +72,9 @@ const main = async (): Promise<void> => {
 
     step("importing with Effect 4")
     await effect4Message(legacy)
+
+    step(`Bun ${runtimes.bun} and Deno ${runtimes.deno}: entry points, the program, the Effect 4 message`)
+    await otherRuntimes(tools, consumer, legacy)
 
     step(`passed: ${packed.map((entry) => `${entry.pkg.name} (${entry.files.length} files)`).join(", ")}`)
   } finally {
@@ -186,13 +197,19 @@ const peers = (packed: ReadonlyArray<Packed>): Array<string> => {
 /** What a TypeScript consumer on Node installs next to the packages (and no `@types/ws`). */
 const typeTools = (): Array<string> => [`@types/node@${lockedVersion("@types/node")}`]
 
-const install = async (dir: string, specs: ReadonlyArray<string>, flags: ReadonlyArray<string> = []) => {
+const install = async (
+  dir: string,
+  specs: ReadonlyArray<string>,
+  flags: ReadonlyArray<string> = [],
+  options: { readonly scripts?: boolean } = {}
+) => {
   Fs.mkdirSync(dir, { recursive: true })
   Fs.writeFileSync(
     Path.join(dir, "package.json"),
     JSON.stringify({ name: Path.basename(dir), private: true, type: "module" }, null, 2)
   )
-  await run("npm", ["install", ...npmFlags, ...flags, ...specs], { cwd: dir, quiet: true })
+  const common = options.scripts === true ? npmFlags.filter((flag) => flag !== "--ignore-scripts") : npmFlags
+  await run("npm", ["install", ...common, ...flags, ...specs], { cwd: dir, quiet: true })
 }
 
 /** Every entry point of every package, imported as ESM and required as CommonJS, in one process each. */
@@ -289,12 +306,76 @@ const effect4Message = async (dir: string): Promise<void> => {
   }
   for (const [name, args] of Object.entries(programs)) {
     const { stderr, status } = await run("node", args, { cwd: dir, quiet: true, allowFailure: true })
-    assert.notEqual(status, 0, `${name}: importing with Effect 4 fails`)
-    assert.match(stderr, /@zen-websocket\/core \S+ needs effect \^3\.\d+\.\d+ \(Effect 3\)/, `${name}: the message`)
-    assert.match(stderr, new RegExp(`but effect ${effect4.replace(/\./g, "\\.")} is installed`), `${name}: found`)
-    assert.match(stderr, /Effect 4 is not supported/, `${name}: says Effect 4 is not supported`)
-    assert.match(stderr, /ERR_ZEN_WEBSOCKET_EFFECT_VERSION/, `${name}: the error code`)
-    assert.doesNotMatch(stderr, /ERR_MODULE_NOT_FOUND/, `${name}: not a module-not-found`)
+    assertEffect4Message(name, status, stderr)
+  }
+}
+
+const assertEffect4Message = (name: string, status: number | null, stderr: string): void => {
+  assert.notEqual(status, 0, `${name}: importing with Effect 4 fails`)
+  assert.match(stderr, /@zen-websocket\/core \S+ needs effect \^3\.\d+\.\d+ \(Effect 3\)/, `${name}: the message`)
+  assert.match(stderr, new RegExp(`but effect ${effect4.replace(/\./g, "\\.")} is installed`), `${name}: found`)
+  assert.match(stderr, /Effect 4 is not supported/, `${name}: says Effect 4 is not supported`)
+  assert.match(stderr, /ERR_ZEN_WEBSOCKET_EFFECT_VERSION/, `${name}: the error code`)
+  assert.doesNotMatch(stderr, /ERR_MODULE_NOT_FOUND/, `${name}: not a module-not-found`)
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// 4. Bun and Deno
+// ---------------------------------------------------------------------------------------------------------------------
+
+/**
+ * The files of step 2 (entries.mjs/cjs, scenario.mjs/cjs) run under Bun and Deno as they ran under node: every entry
+ * point exports something, the program against the mock server gives the same output, ESM and CommonJS. Bun runs
+ * the package's `ws` through its own implementation of `ws`; Deno through its Node compatibility layer.
+ */
+const otherRuntimes = async (tools: string, consumer: string, legacy: string): Promise<void> => {
+  const bin = (name: string) => Path.join(tools, "node_modules", ".bin", name)
+  const commands: Record<
+    string,
+    { readonly command: string; readonly args: ReadonlyArray<string>; readonly files: ReadonlyArray<string> }
+  > = {
+    bun: { command: bin("bun"), args: [], files: ["entries.mjs", "entries.cjs", "scenario.mjs", "scenario.cjs"] },
+    deno: {
+      command: bin("deno"),
+      args: ["run", "--allow-all", "--quiet"],
+      files: ["entries.mjs", "entries.cjs", "scenario.mjs", "scenario.cjs"]
+    }
+  }
+  for (const [runtime, { args, command, files }] of Object.entries(commands)) {
+    const version = (await run(command, ["--version"], { quiet: true })).stdout.trim().split("\n")[0]!
+    assert.match(
+      version,
+      new RegExp(runtimes[runtime as keyof typeof runtimes].replace(/\./g, "\\.")),
+      `${runtime} --version`
+    )
+    for (const file of files) {
+      const { stdout } = await run(command, [...args, file], { cwd: consumer, quiet: true, timeoutMs: 60_000 })
+      const out = JSON.parse(stdout) as unknown
+      if (file.startsWith("entries")) {
+        assert.ok(
+          Array.isArray(out) && out.length > 0 && out.every((count) => count > 0),
+          `${runtime} ${file}: exports`
+        )
+      } else {
+        const result = out as { result: unknown; reply: string; state: string; tls: string }
+        assert.deepEqual(result.result, { version: "mock" }, `${runtime} ${file}: the request's result`)
+        assert.equal(result.reply, "pong", `${runtime} ${file}: the mock server's reply`)
+        assert.equal(result.state, "disconnected", `${runtime} ${file}: the state after close`)
+        assert.match(result.tls, /optional peer dependency selfsigned/, `${runtime} ${file}: tls without selfsigned`)
+      }
+    }
+    // Deno prints an uncaught error without its code: print it
+    Fs.writeFileSync(
+      Path.join(legacy, "import.mjs"),
+      `import("@zen-websocket/core").then(() => process.exit(0), (error) => {\n` +
+        `  console.error(error.code + ": " + error.message)\n  process.exit(1)\n})\n`
+    )
+    const { status, stderr } = await run(command, [...args, "import.mjs"], {
+      cwd: legacy,
+      quiet: true,
+      allowFailure: true
+    })
+    assertEffect4Message(`${runtime} import.mjs`, status, stderr)
   }
 }
 
@@ -315,8 +396,9 @@ const run = (
   options: RunOptions = {}
 ): Promise<{ readonly stdout: string; readonly stderr: string; readonly status: number | null }> =>
   new Promise((resolve, reject) => {
-    // a clean environment for the consumer: no workspace condition or loader leaks in through NODE_OPTIONS
-    const { NODE_OPTIONS: _, ...env } = process.env
+    // a clean environment for the consumer: no workspace condition or loader leaks in through NODE_OPTIONS, and no
+    // workspace package through pnpm's NODE_PATH (Bun honours it for import(): it found the workspace's selfsigned)
+    const { NODE_OPTIONS: _, NODE_PATH: __, ...env } = process.env
     const child = spawn(command, args, { cwd: options.cwd ?? root, env, stdio: ["ignore", "pipe", "pipe"] })
     let stdout = ""
     let stderr = ""
