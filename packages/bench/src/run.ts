@@ -24,6 +24,8 @@ const flag = (name: string): string | undefined => {
 
 const mode: Mode = flag("full") !== undefined ? "full" : "quick"
 const only = flag("only")?.split(",").filter((s) => s.length > 0)
+/** --rows=raw-ws,zen-chunk: only these rows of each selected scenario (the baseline row is always kept) */
+const onlyRows = flag("rows")?.split(",").filter((s) => s.length > 0)
 const repsOverride = flag("reps") === undefined ? undefined : Number(flag("reps"))
 const prof = flag("prof")
 /**
@@ -38,7 +40,11 @@ const root = new URL("..", import.meta.url).pathname
 const sourceChild = new URL("./child.ts", import.meta.url).pathname
 let childPath = sourceChild
 
-const selected = scenarios.filter((s) => only === undefined || only.some((o) => s.id.startsWith(o)))
+const selected = scenarios
+  .filter((s) => only === undefined || only.some((o) => s.id.startsWith(o)))
+  .map((s) =>
+    onlyRows === undefined ? s : { ...s, rows: s.rows.filter((r) => r.id === s.baseline || onlyRows.includes(r.id)) }
+  )
 
 /** extra Node flags for every child, e.g. BENCH_NODE_FLAGS=--trace-gc (diagnosis only) */
 const extraNodeFlags = (process.env.BENCH_NODE_FLAGS ?? "").split(" ").filter((flag) => flag !== "")
@@ -176,7 +182,7 @@ const main = async () => {
     mode,
     date: startedAt.toISOString(),
     durationS: (performance.now() - t0) / 1000,
-    partial: only !== undefined,
+    partial: only !== undefined || onlyRows !== undefined,
     machine,
     scenarios: results
   }

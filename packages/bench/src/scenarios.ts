@@ -14,7 +14,7 @@ import type { Mode } from "./common.js"
 export type AdapterName = "raw" | "effectSocket" | "partysocket" | "rws" | "zen"
 
 export interface InboundParams {
-  /** frame size in bytes (64 or 1024) */
+  /** frame size in bytes (64, 1024 or 16384) */
   readonly size: number
   /** the consumer parses every frame as JSON */
   readonly json: boolean
@@ -190,7 +190,9 @@ const zenElement: Row<"inbound"> = {
 
 const inbound = (size: number, json: boolean, frames: Record<Mode, number>): Scenario<"inbound"> => ({
   id: `inbound.${json ? "json" : "text"}.${size}`,
-  title: `Inbound, ${size === 1024 ? "1 KiB" : `${size} B`} ${json ? "JSON (parsed per frame)" : "text"} frames`,
+  title: `Inbound, ${size >= 1024 ? `${size / 1024} KiB` : `${size} B`} ${
+    json ? "JSON (parsed per frame)" : "text"
+  } frames`,
   kind: "inbound",
   params: {
     quick: { size, json, warmup: Math.round(frames.quick / 5), frames: frames.quick, consumer: "chunk" },
@@ -295,6 +297,14 @@ export const scenarios: ReadonlyArray<Scenario> = [
   inbound(1024, false, { quick: 100_000, full: 400_000 }),
   inbound(64, true, { quick: 200_000, full: 1_000_000 }),
   inbound(1024, true, { quick: 100_000, full: 400_000 }),
+  {
+    ...inbound(16384, false, { quick: 10_000, full: 50_000 }),
+    rows: [raw, effectSocket, zenChunk, zenCallback, zenElement]
+  },
+  {
+    ...inbound(16384, true, { quick: 10_000, full: 50_000 }),
+    rows: [raw, effectSocket, zenChunk, zenCallback, zenElement]
+  },
   {
     id: "echo",
     title: "Round trip, echo of a 64 B frame, one in flight",

@@ -31,6 +31,22 @@ export class Reader<A> {
 
 const endOfStream = Effect.fail(Option.none())
 
+/**
+ * Gets Effect's `Channel.fromEffect` compiled by TurboFan before the first stream runs. Unoptimised, it allocates its
+ * thunk (`op.effect = () => effect`) in V8's old space (a function literal assigned to a property is pretenured;
+ * TurboFan code ignores that), where, dead, it keeps `effect` reachable for every scavenge until the next major GC.
+ * `Stream.runForEachChunk` and `Stream.runForEach` (`Sink.forEachChunk`/`Sink.forEach`) run `fromEffect(f(chunk))`
+ * per chunk, so every frame a user consumes survived and got promoted: 1.8–2.7× raw ws per frame (1.07–1.36× after;
+ * repro/stream-source-designs.ts: 782 → 380 ns per element). V8 optimises a function this small after ~5 000 calls;
+ * 10 000 cost ~2 ms, once per process.
+ */
+let fromEffectOptimised = false
+const optimiseFromEffect = (): void => {
+  if (fromEffectOptimised) return
+  fromEffectOptimised = true
+  for (let i = 0; i < 10_000; i++) Channel.fromEffect(endOfStream)
+}
+
 const noOwner = { onTaken: (): void => {} }
 
 /** @internal */
@@ -133,6 +149,7 @@ export class Broadcast<A> {
 
   /** The reader's elements as a stream of chunks, one per `take`. */
   stream(reader: Reader<A>): Stream.Stream<A> {
+    optimiseFromEffect()
     return Stream.fromChannel(this.pulls(this.take(reader)))
   }
 
@@ -142,6 +159,7 @@ export class Broadcast<A> {
    * every consumer fiber, which lives as long as its connection.)
    */
   get streamOnPull(): Stream.Stream<A> {
+    optimiseFromEffect()
     return Stream.fromChannel(Channel.suspend(() => {
       let reader: Reader<A> | undefined
       const take = Effect.suspend(() => this.take(reader ??= this.add()))
