@@ -179,6 +179,8 @@ export interface Client extends Pipeable.Pipeable, Inspectable.Inspectable {
   readonly getLatencyStats: Effect.Effect<Option.Option<LatencyStats.Summary>>
   /** the heartbeat's `{ failures, lastAt, rttMs }`; `None` when no heartbeat is configured */
   readonly getHeartbeatHealth: Effect.Effect<Option.Option<Heartbeat.Health>>
+  /** reconnects now (see {@link reconnect}); succeeds once connected again */
+  readonly reconnect: Effect.Effect<void, NotConnected>
   readonly close: Effect.Effect<void>
 }
 
@@ -557,6 +559,37 @@ export const getLatencyStats = (client: Client): Effect.Effect<Option.Option<Lat
  */
 export const getHeartbeatHealth = (client: Client): Effect.Effect<Option.Option<Heartbeat.Health>> =>
   client.getHeartbeatHealth
+
+/**
+ * Forces a reconnect now, e.g. after rotating credentials (a `url` or `headers` Effect is evaluated again, the restore
+ * hooks run again). The live link is closed with 1000 and the next connection dialed at once: no backoff wait, and it
+ * does not count as a failed attempt toward `retryCount`. Everything follows the normal reconnect path: requests in
+ * flight fail with `Disconnected`, the restore hooks run, the tracked channels are restored, the offline queue is
+ * flushed; `events` show `Disconnected{ code: 1000, reason: "reconnect requested" }`, `Connecting`, …, `Connected`.
+ * While the client is reconnecting already, the attempt or backoff wait in progress is cut short for an attempt now.
+ *
+ * Succeeds once the client is connected again; fails with `NotConnected{ state: "disconnected" }` on a closed or
+ * given-up client, or when the reconnection gives up.
+ *
+ * @example
+ * ```ts
+ * import * as Effect from "effect/Effect"
+ * import * as Client from "@zen-websocket/core/Client"
+ *
+ * let token = "first"
+ * const program = Effect.scoped(Effect.gen(function*() {
+ *   const client = yield* Client.connect("wss://feed.example/ws", {
+ *     headers: Effect.sync(() => ({ authorization: `Bearer ${token}` })) // read on every attempt
+ *   })
+ *   token = "rotated"
+ *   yield* Client.reconnect(client) // connected again, with the new token
+ * }))
+ * ```
+ *
+ * @since 0.2.0
+ * @category lifecycle
+ */
+export const reconnect = (client: Client): Effect.Effect<void, NotConnected> => client.reconnect
 
 /**
  * Sends a close frame (1000), stops reconnecting, fails pending requests with `Disconnected` and ends the streams.

@@ -88,6 +88,9 @@ class ClientImpl {
   get close() {
     return this.runtime.close
   }
+  get reconnect() {
+    return this.runtime.reconnectNow
+  }
   channelOf(message: Message.Message): string | undefined {
     return this.runtime.channelOf(message)
   }

@@ -14,6 +14,8 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as ExecutionStrategy from "effect/ExecutionStrategy"
 import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
+import * as FiberId from "effect/FiberId"
 import * as Redacted from "effect/Redacted"
 import * as EffectRuntime from "effect/Runtime"
 import * as Schedule from "effect/Schedule"
@@ -24,8 +26,9 @@ import * as ClientOptions from "../ClientOptions.js"
 import * as Heartbeat from "../Heartbeat.js"
 import * as Reconnect from "../Reconnect.js"
 import type { InvalidOptions } from "../WebSocketError.js"
-import { ConnectError, Disconnected } from "../WebSocketError.js"
+import { ConnectError, Disconnected, NotConnected } from "../WebSocketError.js"
 import * as HeartbeatScheduler from "./heartbeatScheduler.js"
+import { Link } from "./link.js"
 import type { Runtime } from "./runtime.js"
 import * as Session from "./session.js"
 import * as Subscriptions from "./subscriptions.js"
@@ -41,110 +44,13 @@ export type Ready = Deferred.Deferred<void, ConnectError | InvalidOptions>
 const stableAfterMs = (runtime: Runtime) => Math.max(runtime.options.retryDelay, 1_000) * 5
 
 /**
- * One connection's link, in one object (an idle connection should cost little): the socket listeners, how the link
- * ends, and what its heartbeat needs. The loop either learns the end at once (`park` returns it) or later, through
- * the listener it parked.
- */
-class Link implements Transport.Listeners, Heartbeat.Link, Heartbeat.Hooks {
-  socket: WebSocket | undefined = undefined
-  private error: Disconnected | undefined = undefined
-  private listener: ((error: Disconnected) => void) | undefined = undefined
-  readonly onMessage: Transport.Listeners["onMessage"]
-  readonly onPing: Transport.Listeners["onPing"]
-  readonly onPong: Transport.Listeners["onPong"]
-  readonly onError = noop
-
-  constructor(readonly runtime: Runtime) {
-    this.onMessage = runtime.onMessage
-    this.onPing = runtime.onPing
-    this.onPong = runtime.onPong
-  }
-
-  onClose(code: number, reason: string, cause: unknown): void {
-    this.runtime.recorder?.recordClose("in", code, reason)
-    this.end(new Disconnected({ code, reason, cause }))
-  }
-
-  /** The link is gone (once it counts): nothing more goes out on it, and the loop hears of it. */
-  end(error: Disconnected): void {
-    if (this.socket !== undefined && this.runtime.socket === this.socket) this.runtime.detach(error)
-    if (this.error !== undefined) return
-    this.error = error
-    const listener = this.listener
-    this.listener = undefined
-    listener?.(error)
-  }
-
-  /** How the link ended, once it did. */
-  get ended(): Disconnected | undefined {
-    return this.error
-  }
-
-  park(listener: (error: Disconnected) => void): Disconnected | undefined {
-    if (this.error === undefined) this.listener = listener
-    return this.error
-  }
-
-  /** Our own close (the connection scope's finalizer): whatever the socket reports afterwards changes nothing. */
-  release(): void {
-    this.listener = undefined
-    this.error ??= new Disconnected({ code: 1000, reason: "connection closed" })
-    const socket = this.socket
-    this.runtime.heartbeat = undefined
-    if (socket === undefined) return
-    if (Transport.isOpen(socket)) this.runtime.recorder?.recordClose("out", 1000, "")
-    if (this.runtime.socket === socket) {
-      this.runtime.detach(new Disconnected({ code: 1000, reason: "connection closed" }))
-    }
-  }
-
-  // ---- the heartbeat's view ----
-
-  ping(payload: Uint8Array): void {
-    this.socket?.ping(payload)
-  }
-
-  send(frame: string): boolean {
-    return this.socket !== undefined && this.runtime.transmit(this.socket, frame)
-  }
-
-  inboundFrames(): number {
-    return this.runtime.inboundFrames
-  }
-
-  /** reading paused for backpressure: answers may wait unread in the socket, a miss proves nothing */
-  paused(): boolean {
-    return this.runtime.paused
-  }
-
-  pauses(): number {
-    return this.runtime.pauses
-  }
-
-  onMissed(missed: number): Effect.Effect<void> {
-    return this.runtime.emit(ClientEvent.HeartbeatMissed({ missed }))
-  }
-
-  onRtt(rttMs: number): Effect.Effect<void> {
-    return this.runtime.recordRtt(rttMs)
-  }
-
-  /** The heartbeat declared the link dead: end it and drop the socket without a close handshake. */
-  dead(timeout: Heartbeat.HeartbeatTimeout): void {
-    this.end(new Disconnected({ code: 1006, reason: timeout.message, cause: timeout }))
-    this.socket?.terminate()
-  }
-}
-
-const noop = (): void => {}
-
-/**
  * Starts the loop: the first connection, then every reconnection, until the client closes or gives up. Should the
  * loop die before the first connection is up, `connect` fails with that cause rather than waiting forever.
  */
 export const run = (runtime: Runtime, url: ClientOptions.UrlInput, ready: Ready): Effect.Effect<void> =>
   Effect.suspend(() => {
     const loop = new Loop(runtime, url, ready)
+    runtime.reconnectNow = loop.reconnect
     return reportDefects(runtime, Effect.onError(loop.connect, (cause) => loop.abandon(cause)))
   })
 
@@ -163,6 +69,10 @@ class Loop {
   /** attempts within the current outage */
   private attempt = 0
   private driver: Schedule.ScheduleDriver<unknown, ConnectionEnd> | undefined = undefined
+  /** the live link, while one is up (and no fiber runs the loop) */
+  private link: Link | undefined = undefined
+  /** the link's end was asked for by `Client.reconnect`: reconnect at once, and it is no failure */
+  private forced = false
 
   constructor(
     readonly runtime: Runtime,
@@ -186,6 +96,7 @@ class Loop {
           yield* this.connected()
           const early = connected.right.park((error) => this.relaunch(scope, error))
           if (early === undefined) {
+            this.link = connected.right
             runtime.loop = undefined
             return
           }
@@ -235,8 +146,58 @@ class Loop {
       : Deferred.failCause(ready, Cause.die(Cause.squash(cause)))
   }
 
+  /**
+   * `Client.reconnect`: a live link is closed (1000) and the next connection dialed at once, with the restore and the
+   * offline queue as after any loss, without a backoff wait and without counting as a failed attempt. While the client
+   * is reconnecting already, the attempt or backoff wait in progress is cut short and a new attempt starts now.
+   * Succeeds once the new connection is `connected`; fails with `NotConnected` when the client is closed or gives up.
+   */
+  get reconnect(): Effect.Effect<void, NotConnected> {
+    return Effect.suspend(() => {
+      const runtime = this.runtime
+      if (runtime.closed || runtime.currentState === "disconnected") {
+        return Effect.fail(new NotConnected({ state: "disconnected" }))
+      }
+      const done = Deferred.unsafeMake<void, NotConnected>(FiberId.none)
+      ;(runtime.reconnectWaiters ??= []).push(done)
+      const link = this.link
+      if (link !== undefined) {
+        this.forced = true
+        link.end(new Disconnected({ code: 1000, reason: "reconnect requested" }))
+      } else {
+        this.restartNow()
+      }
+      return Deferred.await(done)
+    })
+  }
+
+  /** Stops the loop's fiber where it is (dialing, restoring, waiting out a backoff) and attempts again at once. */
+  private restartNow(): void {
+    const runtime = this.runtime
+    const loop = runtime.loop
+    // forked: a restore hook of this very loop may be the caller
+    runtime.loop = EffectRuntime.runFork(runtime.effectRuntime)(reportDefects(
+      runtime,
+      Effect.suspend(() => {
+        const stopped = loop === undefined ? Effect.void : Fiber.interrupt(loop)
+        return Effect.zipRight(
+          stopped,
+          Effect.suspend(() => {
+            this.forced = false
+            const scope = runtime.connection
+            return Effect.zipRight(
+              scope === undefined ? Effect.void : Scope.close(scope, Exit.void),
+              runtime.closed || runtime.currentState === "disconnected" ? Effect.void : this.connect
+            )
+          })
+        )
+      })
+    ))
+  }
+
   private connected() {
     return Effect.suspend(() => {
+      this.runtime.settleReconnects()
       this.attempt = 0
       const ready = this.ready
       this.ready = undefined
@@ -247,6 +208,7 @@ class Loop {
   /** The link ended while no fiber was waiting: a new fiber closes its scope and carries on with the loop. */
   private relaunch(scope: Scope.CloseableScope, error: Disconnected): void {
     const runtime = this.runtime
+    this.link = undefined
     if (runtime.closed) return
     runtime.loop = EffectRuntime.runFork(runtime.effectRuntime)(reportDefects(
       runtime,
@@ -271,6 +233,10 @@ class Loop {
       }
       const driver = yield* this.backoff
       if (end._tag === "Disconnected" && upMs >= stableAfterMs(runtime)) yield* driver.reset
+      if (this.forced) {
+        this.forced = false
+        return true
+      }
       const retry = Reconnect.shouldReconnect(runtime.options, end) &&
         Either.isRight(yield* Effect.either(driver.next(end)))
       if (!retry) yield* this.giveUp(end)

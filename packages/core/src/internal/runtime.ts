@@ -4,6 +4,7 @@
  * no fiber per frame, and no fiber between the socket and the readers.
  */
 import type * as Chunk from "effect/Chunk"
+import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
@@ -57,6 +58,10 @@ export class Runtime {
   private reportedBytes = 0
   /** the fiber running the connection loop, when one is (none while the link is up) */
   loop: Fiber.RuntimeFiber<void> | undefined = undefined
+  /** `Client.reconnect`: the connection loop's, once it runs */
+  reconnectNow: Effect.Effect<void, NotConnected> = Effect.fail(new NotConnected({ state: "connecting" }))
+  /** who waits for the connection a `Client.reconnect` asked for */
+  reconnectWaiters: Array<Deferred.Deferred<void, NotConnected>> | undefined = undefined
   /** the scope of the current connection attempt or link */
   connection: Scope.CloseableScope | undefined = undefined
   readonly pending: Pending
@@ -346,9 +351,18 @@ export class Runtime {
     if (!this.options.restoreSubscriptions) this.tracked.clear()
   }
 
+  /** The connection a `Client.reconnect` asked for is up (no error), or will not come. */
+  settleReconnects(error?: NotConnected): void {
+    const waiters = this.reconnectWaiters
+    if (waiters === undefined) return
+    this.reconnectWaiters = undefined
+    for (const waiter of waiters) Deferred.unsafeDone(waiter, error === undefined ? Exit.void : Exit.fail(error))
+  }
+
   /** No more connections will come: buffered sends fail. */
   gaveUp(): void {
     this.offline?.failAll(new NotConnected({ state: "disconnected" }))
+    this.settleReconnects(new NotConnected({ state: "disconnected" }))
     const ended = this.feeds?.ended
     if (ended === undefined || this.closed) return
     const loop = this.loop

@@ -139,6 +139,10 @@ export class SupervisedClient {
     const route = safeRoute(this.options.subscriptionProtocol ?? defaultDialect, message)
     return typeof route === "string" ? route : undefined
   }
+  /** the current incarnation reconnects (between two incarnations the supervisor's restart is under way) */
+  get reconnect(): Client.Client["reconnect"] {
+    return this.withCurrent((c) => c.reconnect)
+  }
   get getStateMetrics(): Client.Client["getStateMetrics"] {
     return Effect.suspend(() =>
       this.current === undefined
