@@ -110,6 +110,11 @@ export type RequestError = AnyRequestError
 export interface RequestOptions {
   /** ms to wait for the response; defaults to the client's `requestTimeout` */
   readonly timeout?: number | undefined
+  /**
+   * resolve with the whole response object (`{ jsonrpc, id, result, … }`, with any field the server adds, e.g.
+   * Deribit's `usIn`/`usOut`/`usDiff`) instead of its `result`
+   */
+  readonly envelope?: boolean | undefined
 }
 
 /**

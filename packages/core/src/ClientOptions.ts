@@ -21,6 +21,7 @@ import * as Either from "effect/Either"
 import * as Redacted from "effect/Redacted"
 import type * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
+import type * as Scope from "effect/Scope"
 import type * as tls from "node:tls"
 import * as Heartbeat from "./Heartbeat.js"
 import { isDialect } from "./internal/dialect/guard.js"
@@ -91,11 +92,14 @@ export type AwaitError = RequestTimeout | Disconnected | NotConnected | SendErro
  * @category models
  */
 export interface Session {
-  /** a JSON-RPC request, correlated by id */
-  readonly request: (request: JsonRpc.Request, options?: { readonly timeout?: number | undefined }) => Effect.Effect<
-    unknown,
-    unknown
-  >
+  /**
+   * a JSON-RPC request, correlated by id: its `result`, or with `envelope: true` the whole response object (extra
+   * fields such as Deribit's `usIn`/`usOut`/`usDiff` included)
+   */
+  readonly request: (
+    request: JsonRpc.Request,
+    options?: { readonly timeout?: number | undefined; readonly envelope?: boolean | undefined }
+  ) => Effect.Effect<unknown, unknown>
   readonly sendMessage: (message: string | Uint8Array | object) => Effect.Effect<void, unknown>
   /**
    * Sends a frame (a string, bytes, or an object as JSON) and waits for the first inbound frame that `match` maps to
@@ -107,6 +111,11 @@ export interface Session {
     match: (message: Message) => A | undefined,
     timeout?: Duration.DurationInput | undefined
   ) => Effect.Effect<A, AwaitError>
+  /**
+   * The connection's scope: it closes when this connection ends (or the client closes). A fiber forked in it
+   * (`Effect.forkIn(effect, session.scope)`) lives as long as the connection, e.g. a token refresh bound to it.
+   */
+  readonly scope: Scope.Scope
 }
 
 /**
@@ -119,6 +128,16 @@ export interface Session {
  * @category models
  */
 export type RestoreHook = (session: Session) => Effect.Effect<void, unknown>
+
+/**
+ * Runs on every new connection after its subscriptions are restored and before the offline queue is flushed and the
+ * state turns `connected`: adapters wait here for what the restore started (e.g. order book snapshots). A failing
+ * hook fails the attempt, classified like a {@link RestoreHook}'s failure.
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export type AfterRestoreHook = (session: Session) => Effect.Effect<void, unknown>
 
 /**
  * Upgrade headers: values are strings or `Redacted` strings (unwrapped only when the request is made).
@@ -173,6 +192,7 @@ const defaultOutbound = Object.freeze({ highWaterMark: 1024 * 1024 })
  * | `retryable` | the dialect's | which errors of restore hooks and restores are transient (retried) |
  * | `outbound` | 1 MiB | `{ highWaterMark }`: sends wait while the socket buffers more bytes |
  * | `restoreHooks` | none | run on every new connection before subscriptions are restored |
+ * | `afterRestoreHooks` | none | run on every new connection after the restore, before `connected` |
  * | `id` | generated | a name for logs, metrics and layers |
  *
  * @example
@@ -226,6 +246,7 @@ export const Options = Schema.Struct({
   retryable: Schema.optional(fn<(error: unknown) => boolean>("error => boolean")),
   outbound: optional(Schema.Struct({ highWaterMark: ByteSize }), () => defaultOutbound),
   restoreHooks: optional(Schema.Array(fn<RestoreHook>("session => Effect")), () => noHooks),
+  afterRestoreHooks: optional(Schema.Array(fn<AfterRestoreHook>("session => Effect")), () => noHooks),
   id: Schema.optional(Schema.NonEmptyString)
 })
 
@@ -271,6 +292,7 @@ const sharedKeys: ReadonlyArray<readonly [string, unknown]> = [
   ["inbound", defaultInbound],
   ["outbound", defaultOutbound],
   ["restoreHooks", noHooks],
+  ["afterRestoreHooks", noHooks],
   ["protocols", noProtocols]
 ]
 

@@ -16,6 +16,7 @@
  * @since 0.1.0
  */
 import type * as tables from "./internal/errorTables.js"
+import * as internalExplain from "./internal/explain.js"
 import { explainAt, unknown } from "./internal/explain.js"
 import { recoverableAt } from "./internal/recoverable.js"
 
@@ -28,7 +29,46 @@ import { recoverableAt } from "./internal/recoverable.js"
 export type Explanation = tables.Explanation
 
 /**
- * Explains any error: every `WebSocketError`, the original library's raw reasons (`"econnrefused"`, `"timeout"`,
+ * The key under which an error carries its own explanation: a method returning `{ message, suggestion }`. Packages
+ * outside the core (venue adapters) make their errors explainable this way, and `explain` uses it, also for such an
+ * error found as the cause of a core error (e.g. a restore hook's failure inside `ConnectError`). A method that
+ * throws or returns something else is ignored.
+ *
+ * @example
+ * ```ts
+ * import * as ErrorHandler from "@zen-websocket/core/ErrorHandler"
+ *
+ * class VenueError extends Error {
+ *   [ErrorHandler.ExplainId]() {
+ *     return { message: `The venue refused: ${this.message}`, suggestion: "Check the API key's permissions" }
+ *   }
+ * }
+ * ErrorHandler.explain(new VenueError("forbidden")).suggestion // "Check the API key's permissions"
+ * ```
+ *
+ * @since 0.3.0
+ * @category explain
+ */
+export const ExplainId: typeof internalExplain.ExplainId = internalExplain.ExplainId
+
+/**
+ * @since 0.3.0
+ * @category explain
+ */
+export type ExplainId = typeof ExplainId
+
+/**
+ * An error that explains itself (see {@link ExplainId}).
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export interface Explainable {
+  readonly [ExplainId]: () => Explanation
+}
+
+/**
+ * Explains any error: an error carrying its own explanation ({@link ExplainId}), every `WebSocketError`, the original library's raw reasons (`"econnrefused"`, `"timeout"`,
  * `"nxdomain"`, `"invalid_frame"`, `"frame_too_large"`, `"unauthorized"`, `"invalid_credentials"`, `"token_expired"`,
  * `"connection_failed"`…), Node error codes as strings or as the `code` of an `Error`, and an Effect `Cause`.
  *

@@ -81,7 +81,9 @@ export {
  *
  * - `ping`: `{ interval, maxMissed? = 2 }`
  * - `pong`: `{ interval, timeout? = interval }`
- * - `deribit`: `{ interval }` (whole seconds, at least 10: Deribit's `public/set_heartbeat` takes seconds)
+ * - `deribit`: `{ interval, setHeartbeat? = true }` (whole seconds, at least 10: Deribit's `public/set_heartbeat` takes
+ *   seconds); `setHeartbeat: false` when an adapter sends `public/set_heartbeat` itself in its own post-connect
+ *   sequence (after `public/auth`): the watchdog and the `test_request` answers stay
  * - `custom`: `{ interval, message, isResponse?, maxMissed? = 2 }`
  *
  * Each also takes `maxPause` (default 60 s): how long a pause of reading for backpressure excuses missing answers.

@@ -289,6 +289,7 @@ const connectOnce = (runtime: Runtime, url: ClientOptions.UrlInput) =>
     yield* armHeartbeat(runtime, link)
     yield* runRestoreHooks(runtime, target)
     yield* restoreSubscriptions(runtime, target)
+    yield* runHooks(runtime, runtime.options.afterRestoreHooks, target)
     // "connected" means usable: only a link that is still live after its restore is published, once
     yield* openToUsers(runtime, link, socket)
     if (runtime.everConnected) runtime.reconnects++
@@ -317,8 +318,10 @@ const armHeartbeat = (runtime: Runtime, link: Link) =>
 const restoreFailed = (runtime: Runtime, url: string) => (cause: unknown) =>
   new ConnectError({ reason: "restore", url, cause, retryable: runtime.retryable(cause) })
 
-const runRestoreHooks = (runtime: Runtime, url: string) =>
-  Effect.forEach(runtime.restoreHooks, (hook) =>
+const runRestoreHooks = (runtime: Runtime, url: string) => runHooks(runtime, runtime.restoreHooks, url)
+
+const runHooks = (runtime: Runtime, hooks: ReadonlyArray<ClientOptions.RestoreHook>, url: string) =>
+  Effect.forEach(hooks, (hook) =>
     Effect.suspend(() => hook(Session.make(runtime))).pipe(
       Effect.mapError(restoreFailed(runtime, url))
     ), { discard: true })

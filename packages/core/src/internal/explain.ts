@@ -4,6 +4,7 @@
  * tables (`errorTables.ts`). Never throws; unknown input is `explainAt`'s `undefined`.
  */
 import * as Cause from "effect/Cause"
+import * as Predicate from "effect/Predicate"
 import type {
   ConnectError,
   Disconnected,
@@ -20,9 +21,24 @@ import { causeDetail, causeError, codeOf, hostOf, maxDepth, normalize, prop, raw
 import type { Explanation } from "./errorTables.js"
 import * as tables from "./errorTables.js"
 
+/** The key of an error's own explanation (`ErrorHandler.ExplainId`): venue packages explain their errors this way. */
+export const ExplainId: unique symbol = Symbol.for("@zen-websocket/core/ErrorHandler/Explain")
+
+const ownExplanation = (error: unknown): Explanation | undefined => {
+  const own = Predicate.hasProperty(error, ExplainId) ? error[ExplainId] : undefined
+  if (typeof own !== "function") return undefined
+  const explained: unknown = own.call(error)
+  return Predicate.hasProperty(explained, "message") && typeof explained.message === "string" &&
+      Predicate.hasProperty(explained, "suggestion") && typeof explained.suggestion === "string"
+    ? { message: explained.message, suggestion: explained.suggestion }
+    : undefined
+}
+
 export const explainAt = (error: unknown, depth: number): Explanation | undefined => {
   if (depth > maxDepth) return undefined
   if (Cause.isCause(error)) return explainAt(causeError(error), depth + 1)
+  const own = ownExplanation(error)
+  if (own !== undefined) return own
   if (isZenWebSocketError(error)) {
     // every member of the family (a new one that is not handled here fails to compile: the switch is exhaustive)
     switch (error._tag) {

@@ -409,6 +409,8 @@ class DeribitHeartbeat extends Silence<Config<"deribit">> {
   override start(): void {
     super.start()
     this.probed = -1
+    // an adapter with its own post-connect sequence (auth first) sends public/set_heartbeat itself
+    if (this.config.setHeartbeat === false) return
     attempt(() => this.link.send(request("public/set_heartbeat", { interval: this.config.interval / 1000 })))
   }
 

@@ -37,7 +37,12 @@ export const HeartbeatConfig = Schema.Union(
     timeout: Schema.optional(Millis),
     maxPause: Schema.optional(Millis)
   }),
-  Schema.Struct({ type: Schema.Literal("deribit"), interval: DeribitInterval, maxPause: Schema.optional(Millis) }),
+  Schema.Struct({
+    type: Schema.Literal("deribit"),
+    interval: DeribitInterval,
+    maxPause: Schema.optional(Millis),
+    setHeartbeat: Schema.optional(Schema.Boolean)
+  }),
   Schema.Struct({
     type: Schema.Literal("custom"),
     interval: Millis,

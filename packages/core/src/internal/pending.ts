@@ -16,6 +16,8 @@ export interface Entry {
   /** Clock time (ms) at which the request times out */
   readonly deadline: number
   readonly timeoutMs: number
+  /** resolve with the whole response object, not its `result` */
+  readonly envelope: boolean
   readonly resume: (effect: Effect.Effect<unknown, RpcError | Disconnected | RequestTimeout>) => void
 }
 
@@ -65,8 +67,15 @@ export class Pending {
     this.reserved?.delete(id)
   }
 
-  add(id: JsonRpc.RequestId, method: string, deadline: number, timeoutMs: number, resume: Entry["resume"]): Entry {
-    const entry: Entry = { method, sentAt: performance.now(), deadline, timeoutMs, resume }
+  add(
+    id: JsonRpc.RequestId,
+    method: string,
+    deadline: number,
+    timeoutMs: number,
+    resume: Entry["resume"],
+    envelope = false
+  ): Entry {
+    const entry: Entry = { method, sentAt: performance.now(), deadline, timeoutMs, envelope, resume }
     this.entries.set(id, entry)
     return entry
   }
@@ -120,15 +129,18 @@ export class Pending {
     if (this.map?.get(id) === entry) this.map.delete(id)
   }
 
-  /** Resolves the request a response answers; returns its round trip in ms, or undefined when nothing matched. */
-  resolve(incoming: JsonRpc.Incoming): number | undefined {
+  /**
+   * Resolves the request a response answers (with `response`, the parsed frame, when the request asked for the
+   * envelope); returns its round trip in ms, or undefined when nothing matched.
+   */
+  resolve(incoming: JsonRpc.Incoming, response?: unknown): number | undefined {
     if (incoming._tag !== "Result" && incoming._tag !== "Error") return undefined
     const entry = this.entries.get(incoming.id)
     if (entry === undefined) return undefined
     this.entries.delete(incoming.id)
     entry.resume(
       incoming._tag === "Result"
-        ? Effect.succeed(incoming.result)
+        ? Effect.succeed(entry.envelope ? response : incoming.result)
         : Effect.fail(new RpcError({ ...incoming.error, id: incoming.id, method: entry.method }))
     )
     return performance.now() - entry.sentAt

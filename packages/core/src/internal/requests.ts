@@ -28,6 +28,8 @@ export type { RequestError }
 /** @internal */
 export interface RequestOptions {
   readonly timeout?: number | undefined
+  /** resolve with the whole response object instead of its `result` */
+  readonly envelope?: boolean | undefined
 }
 
 /** @internal */
@@ -72,13 +74,14 @@ export const request = (
       return Effect.fail(new SendError({ reason: "encode", cause }))
     }
     const timeoutMs = options?.timeout ?? runtime.options.requestTimeout
+    const envelope = options?.envelope === true
     const sent = queue !== undefined
-      ? queued(runtime, queue, id, request.method, frame, timeoutMs)
+      ? queued(runtime, queue, id, request.method, frame, timeoutMs, envelope)
       : runtime.limiter === undefined
-      ? dispatch(runtime, id, request.method, frame, timeoutMs, socket)
+      ? dispatch(runtime, id, request.method, frame, timeoutMs, socket, envelope)
       : Effect.zipRight(
         runtime.throttle(frame),
-        Effect.suspend(() => dispatch(runtime, id, request.method, frame, timeoutMs, socket))
+        Effect.suspend(() => dispatch(runtime, id, request.method, frame, timeoutMs, socket, envelope))
       )
     return Tracing.withSpan(
       Effect.map(sent, (result) => [id, result] as const),
@@ -98,7 +101,8 @@ const dispatch = (
   method: string,
   frame: string,
   timeoutMs: number,
-  socket: () => WebSocket | NotConnected
+  socket: () => WebSocket | NotConnected,
+  envelope: boolean
 ): Effect.Effect<unknown, RequestError> => {
   const target = socket()
   if (target instanceof NotConnected) return Effect.fail(target)
@@ -108,7 +112,7 @@ const dispatch = (
   return Effect.clockWith((clock) => {
     const deadline = clock.unsafeCurrentTimeMillis() + timeoutMs
     const response = Effect.async<unknown, RpcError | Disconnected | SendError | RequestTimeout>((resume) => {
-      entry = runtime.pending.add(id, method, deadline, timeoutMs, resume)
+      entry = runtime.pending.add(id, method, deadline, timeoutMs, resume, envelope)
       if (!runtime.transmit(target, frame)) {
         runtime.pending.remove(id, entry)
         resume(Effect.fail(new SendError({ reason: "socket", cause: "the socket closed before the frame went out" })))
@@ -134,7 +138,8 @@ const queued = (
   id: JsonRpc.RequestId,
   method: string,
   frame: string,
-  timeoutMs: number
+  timeoutMs: number,
+  envelope: boolean
 ): Effect.Effect<unknown, RequestError> => {
   const startedAt = performance.now()
   let entry: Entry | undefined
@@ -147,7 +152,7 @@ const queued = (
           onSuccess: () =>
             Effect.sync(() => {
               if (runtime.pending.has(id)) return resume(Effect.fail(new DuplicateRequestId({ id })))
-              entry = runtime.pending.add(id, method, deadline, timeoutMs, resume)
+              entry = runtime.pending.add(id, method, deadline, timeoutMs, resume, envelope)
               if (!runtime.transmit(socket, frame)) {
                 runtime.pending.remove(id, entry)
                 resume(

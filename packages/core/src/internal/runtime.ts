@@ -159,7 +159,8 @@ export class Runtime {
     this.recorder?.recordText("in", text)
     const message = new Message.Text(text)
     if (this.pending.size > 0 && JsonRpc.mayBeResponse(text)) {
-      const rttMs = this.pending.resolve(JsonRpc.classify(message.json))
+      const json = message.json
+      const rttMs = this.pending.resolve(JsonRpc.classify(json), json)
       if (rttMs !== undefined) return this.instruments.latency.add(rttMs)
     }
     if (this.awaiters.size > 0 && this.awaiters.offer(message)) return

@@ -21,7 +21,9 @@ export const make = (runtime: Runtime): ClientOptions.Session => {
     request: (request, options) =>
       Effect.map(Requests.request(runtime, request, options, socketOf), ([, result]) => result),
     sendMessage: (message) => Send.send(runtime, message, socketOf),
-    sendAndAwait: (frame, match, timeout) => sendAndAwait(runtime, frame, match, timeout, socketOf)
+    sendAndAwait: (frame, match, timeout) => sendAndAwait(runtime, frame, match, timeout, socketOf),
+    // hooks run inside a connection attempt, which has its scope
+    scope: runtime.connection ?? runtime.scope
   }
 }
 
