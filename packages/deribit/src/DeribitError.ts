@@ -7,7 +7,8 @@
  *
  * ```ts
  * import { DeribitError } from "@zen-websocket/deribit"
- * import * as Option from "effect/Option"
+ * import { ErrorHandler } from "@zen-websocket/core"
+import * as Option from "effect/Option"
  *
  * const info = DeribitError.lookup(10028)
  * Option.map(info, (i) => i.handling) // Option.some("backoff")
@@ -15,6 +16,7 @@
  *
  * @since 0.1.0
  */
+import { ErrorHandler } from "@zen-websocket/core"
 import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
@@ -129,6 +131,36 @@ export class DeribitRpcError extends Schema.TaggedError<DeribitRpcError>("@zen-w
    */
   get handling(): Handling {
     return internal.byCode.get(this.code)?.handling ?? "fail"
+  }
+
+  /**
+   * The explanation `ErrorHandler.explain` gives: the code, its name and meaning from the table, the method, and the
+   * table's suggestion.
+   *
+   * @since 0.1.0
+   */
+  [ErrorHandler.ExplainId](): ErrorHandler.Explanation {
+    const entry = internal.byCode.get(this.code)
+    const method = this.method === undefined ? "a request" : this.method
+    const data = this.data === undefined ? "" : ` (data: ${safeJson(this.data)})`
+    return entry === undefined
+      ? {
+        message: `Deribit answered ${method} with error ${this.code}: ${this.message}${data}`,
+        suggestion: "The code is not in Deribit's published table: check docs.deribit.com and the request"
+      }
+      : {
+        message: `Deribit answered ${method} with ${this.code} ${entry.name}: ${entry.explanation}${data}`,
+        suggestion: entry.suggestion
+      }
+  }
+}
+
+const safeJson = (u: unknown): string => {
+  try {
+    const text = JSON.stringify(u)
+    return text.length > 200 ? `${text.slice(0, 200)}…` : text
+  } catch {
+    return String(u)
   }
 }
 

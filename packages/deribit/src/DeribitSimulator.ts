@@ -22,7 +22,8 @@
  *   cancel_all, open orders, positions and account summary follow.
  *
  * Faults: `skipChangeId`, `drop`, `stop` / `restart` (same port, state kept), `failMethod` (an error code, n times or
- * always; 10028 also ends the session), `stallMethod` (no answer, or a late one). Observability: every frame in and
+ * always; 10028 also ends the session), `stallMethod` (no answer, or a late one), `loseInbound` (a request lost on
+ * its way in, e.g. the answer to a `test_request`). Observability: every frame in and
  * out per connection, the requests, connections (with how they closed), the book, the orders.
  *
  * Its time is the Effect `Clock` of the scope that starts it: under `TestClock`, heartbeats, token expiry, credit

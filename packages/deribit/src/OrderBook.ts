@@ -5,7 +5,11 @@
  * levels), `Inspectable` and `Pipeable`.
  *
  * `track` / `step` is the small state machine a stream runs: live while the chain holds, awaiting a snapshot after a
- * gap (updates are ignored until the resubscription's snapshot arrives).
+ * gap (updates are ignored until the resubscription's snapshot arrives). `stream` runs it over a `DeribitSession`'s
+ * book channel, resubscribing on a gap.
+ *
+ * Over 400 lines: the pure book, its state machine and the stream over a session are one concept, documented here
+ * together (the bodies are in `internal/orderBook.ts` and `internal/bookStream.ts`).
  *
  * ```ts
  * import { DeribitChannels, OrderBook } from "@zen-websocket/deribit"
@@ -26,7 +30,13 @@ import * as Data from "effect/Data"
 import * as Either from "effect/Either"
 import { dual } from "effect/Function"
 import * as Option from "effect/Option"
+import type * as ParseResult from "effect/ParseResult"
+import type * as Stream from "effect/Stream"
 import type * as DeribitChannels from "./DeribitChannels.js"
+import * as bookStream from "./internal/bookStream.js"
+import type { DeribitSession } from "./internal/client/session.js"
+import { stateOf } from "./internal/client/session.js"
+import type { ChannelError } from "./internal/client/state.js"
 import * as internal from "./internal/orderBook.js"
 
 // -------------------------------------------------------------------------------------------------------------------
@@ -426,3 +436,51 @@ export const sameLevels: {
   (that: OrderBook): (self: OrderBook) => boolean
   (self: OrderBook, that: OrderBook): boolean
 } = dual(2, internal.sameLevelsOf)
+
+// -------------------------------------------------------------------------------------------------------------------
+// streams
+// -------------------------------------------------------------------------------------------------------------------
+
+/**
+ * What {@link stream} emits: the book after each applied snapshot or change (`BookUpdated`, with the update), or,
+ * after a gap, the book the fresh snapshot starts (`BookResynced`, with the gap it repairs).
+ *
+ * @since 0.1.0
+ * @category streams
+ */
+export type Event = bookStream.Event<BookGap>
+
+/**
+ * A book maintained from a session's `book.{instrument}.{interval}` channel: from the snapshot, then every change,
+ * checked along the `change_id` / `prev_change_id` chain. A gap (a notification missed) resubscribes the channel,
+ * the changes until the fresh snapshot are ignored, and the snapshot's book comes as `BookResynced` — exactly one per
+ * gap. After a reconnect the session is `connected` only once the book has its new snapshot. The channel is shared
+ * with other streams of it (subscribed while one runs).
+ *
+ * @example
+ * ```ts
+ * import { DeribitClient, OrderBook } from "@zen-websocket/deribit"
+ * import * as Effect from "effect/Effect"
+ * import * as Option from "effect/Option"
+ * import * as Stream from "effect/Stream"
+ *
+ * const topOfBook = (session: DeribitClient.DeribitSession) =>
+ *   OrderBook.stream(session, "BTC-PERPETUAL", "100ms").pipe(
+ *     Stream.tap((event) => event._tag === "BookResynced" ? Effect.log(`resynced after ${event.gap.message}`) : Effect.void),
+ *     Stream.map((event) => Option.zip(OrderBook.bestBid(event.book), OrderBook.bestAsk(event.book))),
+ *     Stream.take(10)
+ *   )
+ * ```
+ *
+ * @since 0.1.0
+ * @category streams
+ */
+export const stream = (
+  session: DeribitSession,
+  instrument: string,
+  interval: DeribitChannels.Interval
+): Stream.Stream<Event, ChannelError | ParseResult.ParseError> =>
+  bookStream.stream<BookGap>(stateOf(session), instrument, interval, {
+    track,
+    step: (tracked, update) => step(tracked as Tracked, update)
+  })

@@ -6,6 +6,13 @@
  */
 
 /**
+ * A resilient Deribit session: auth, heartbeat, cancel-on-disconnect, paced resubscribe, typed requests and channels.
+ *
+ * @since 0.1.0
+ */
+export * as DeribitClient from "./DeribitClient.js"
+
+/**
  * Deribit's RPC error codes as data and the `DeribitRpcError`.
  *
  * @since 0.1.0

@@ -98,5 +98,10 @@ export interface DeribitSimulator {
     method: string,
     stall?: { readonly times?: number | undefined; readonly delay?: Duration.DurationInput | undefined }
   ) => Effect.Effect<void>
+  /**
+   * Loses the client's requests of `method` on their way in (`times`, default always): logged as received, never
+   * read — not even as traffic for the heartbeat. E.g. `public/test`: a `test_request` goes unanswered.
+   */
+  readonly loseInbound: (method: string, loss?: { readonly times?: number | undefined }) => Effect.Effect<void>
   readonly clearFaults: Effect.Effect<void>
 }

@@ -5,7 +5,7 @@
  * @since 0.1.0
  * @internal
  */
-import { createHmac, randomBytes, timingSafeEqual } from "node:crypto"
+import { randomBytes, timingSafeEqual } from "node:crypto"
 import type * as DeribitMethods from "../../DeribitMethods.js"
 import type { Outcome } from "./outcome.js"
 import { fail, ok } from "./outcome.js"
@@ -14,13 +14,10 @@ import { now } from "./state.js"
 
 type AuthParams = typeof DeribitMethods.AuthParams.Type
 
-/**
- * The `client_signature` signature: hex HMAC-SHA256 keyed with the secret over `${timestamp}\n${nonce}\n${data}`.
- *
- * @internal
- */
-export const sign = (secret: string, timestamp: number, nonce: string, data: string): string =>
-  createHmac("sha256", secret).update(`${timestamp}\n${nonce}\n${data}`).digest("hex")
+import { sign } from "../signature.js"
+
+/** @internal */
+export { sign }
 
 const sameText = (a: string, b: string): boolean => {
   const x = Buffer.from(a)

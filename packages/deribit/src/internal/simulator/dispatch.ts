@@ -63,8 +63,8 @@ const guessId = (text: string): unknown => {
   }
 }
 
-const takeFault = (state: State, method: string): MethodFault | undefined => {
-  const index = state.faults.findIndex((f) => f.method === method && f.remaining > 0)
+const takeFault = (state: State, method: string, lose = false): MethodFault | undefined => {
+  const index = state.faults.findIndex((f) => f.method === method && f.remaining > 0 && (f.lose === true) === lose)
   if (index < 0) return undefined
   const fault = state.faults[index]
   fault.remaining -= 1
@@ -129,6 +129,7 @@ export const receive = (state: State, connection: Connection, data: Buffer | str
     return respondAndMaybeEnd(state, connection, request?.id ?? null, fail(-32700, { reason: "not a request" }), usIn)
   }
   const { id, method, params } = request as { id?: unknown; method: string; params?: unknown }
+  if (takeFault(state, method, true) !== undefined) return
   timers.heard(connection, method)
   state.requests.push({ connectionId: connection.id, at: now(state), id, method, params })
   trim(state.requests, state.options.maxFrames)

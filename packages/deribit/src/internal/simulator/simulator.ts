@@ -197,6 +197,10 @@ export const make = (
             remaining: stall?.times ?? Infinity
           })
         }),
+      loseInbound: (method, loss) =>
+        Effect.sync(() => {
+          state.faults.push({ method, lose: true, remaining: loss?.times ?? Infinity })
+        }),
       clearFaults: Effect.sync(() => {
         state.faults.length = 0
       }),

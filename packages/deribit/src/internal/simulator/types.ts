@@ -126,5 +126,7 @@ export interface MethodFault {
   /** do not answer (`delayMs` undefined) or answer late */
   readonly stall?: boolean | undefined
   readonly delayMs?: number | undefined
+  /** the frame is lost on its way in: logged, never read (not even as heartbeat traffic) */
+  readonly lose?: boolean | undefined
   remaining: number
 }
