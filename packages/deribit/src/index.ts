@@ -46,3 +46,10 @@ export * as OrderBook from "./OrderBook.js"
  * @since 0.1.0
  */
 export * as DeribitSimulator from "./DeribitSimulator.js"
+
+/**
+ * The Deribit demo's program (`pnpm demo`).
+ *
+ * @since 0.1.0
+ */
+export * as DeribitDemo from "./DeribitDemo.js"
