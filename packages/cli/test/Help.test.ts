@@ -89,9 +89,23 @@ describe("ExitCode", () => {
 })
 
 describe("zenws demo", () => {
-  it.scopedLive("runs core's demo: subscribe, stream, request, restart with the subscription restored, recording", () =>
+  it.scopedLive(
+    "runs the Deribit demo: auth, book, restart with each step, gap resync, latency",
+    () =>
+      Effect.gen(function*() {
+        const run = yield* runZenws(["demo"], { timeoutMs: 40_000 })
+        assert.strictEqual(run.code, 0, run.stderr)
+        assert.include(run.stdout, "public/auth → public/set_heartbeat → private/enable_cancel_on_disconnect")
+        assert.match(run.stdout, /resting order cancelled \(cancel_on_disconnect\)/)
+        assert.match(run.stdout, /maintained book equals the simulator's \(change_id \d+\): yes/)
+        assert.match(run.stdout, /^7\. closed: private\/logout/m)
+      }),
+    { timeout: 60_000 }
+  )
+
+  it.scopedLive("--core runs core's demo: subscribe, stream, request, restart with the subscription restored, recording", () =>
     Effect.gen(function*() {
-      const run = yield* runZenws(["demo"], { timeoutMs: 30_000 })
+      const run = yield* runZenws(["demo", "--core"], { timeoutMs: 30_000 })
       assert.strictEqual(run.code, 0, run.stderr)
       assert.match(run.stdout, /^mock exchange listening on ws:\/\/127\.0\.0\.1:\d+\/ws$/m)
       assert.match(run.stdout, /^request public\/test -> \{"version":"mock"\}$/m)

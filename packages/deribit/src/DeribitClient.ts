@@ -12,7 +12,9 @@
  * reconnect schedule; 13004 (bad credentials) stops at once with one clear error. Errors are `DeribitRpcError`s,
  * explained from Deribit's table (also by the core's `ErrorHandler.explain`).
  *
- * The body is in `internal/client/` (options, the post-connect sequence and requests, streams, the session).
+ * The body is in `internal/client/` (options, the post-connect sequence and requests, streams, the session). Over 400
+ * lines: like the core's `Client.ts`, this page documents the whole session surface (connect, requests, channels,
+ * dialect) in one place, with an example per export; it holds no logic.
  *
  * @example
  * ```ts

@@ -174,9 +174,10 @@ const demo = Command.make(
   Flags.demo,
   lazy<Flags.DemoConfig>(() => import("./demo.js").then((m) => ({ run: m.run })), 130)
 ).pipe(Command.withDescription(describe(
-  "The demo of `pnpm demo`: a client against an embedded mock exchange (no internet): subscribe, stream, request, " +
-    "survive a restart with the subscription restored, latency, recording.",
-  [["zenws demo", "runs in a second or two"]]
+  "The demo of `pnpm demo`: a Deribit session on the embedded Deribit simulator (no internet): authenticate, a " +
+    "ticker and a maintained book, an order, a restart (re-auth, cancel-on-disconnect, resubscribe, book resync), a " +
+    "change-id gap, latency. --core: the core demo (a client against a mock exchange, through a restart).",
+  [["zenws demo", "runs in about 6 s"], ["zenws demo --core", "runs in a second or two"]]
 )))
 
 /** @internal */

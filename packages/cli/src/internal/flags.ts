@@ -335,7 +335,12 @@ const isCloseCode = (n: number): boolean =>
   n === 1006 || (n >= 1000 && n <= 1003) || (n >= 1007 && n <= 1014) || (n >= 3000 && n <= 4999)
 
 /** @internal */
-export const demo = { verbose }
+export const demo = {
+  core: Options.boolean("core").pipe(
+    Options.withDescription("the core demo instead: a plain client against an embedded mock exchange")
+  ),
+  verbose
+}
 
 /** @internal */
 export type DemoConfig = Command.Command.ParseConfig<typeof demo>
