@@ -144,7 +144,7 @@ export type Credentials = typeof options.Credentials.Encoded
  * | `logoutOnClose` | false | `private/logout` before the close: cancel-on-disconnect does not fire |
  * | `credits` | Deribit's | `false`, or budgets per class (`nonMatching`, `matching`, `subscribe`) |
  * | `bookSyncTimeout` | 5 s | how long a reconnect waits for each maintained book's snapshot |
- * | `subscriptionLimits` | 32 kB, 10 then 3.3/s | other batch limits for subscribe requests |
+ * | `subscriptionLimits` | 32 kB, 9 then 3/s | other batch limits for subscribe requests |
  *
  * @since 0.1.0
  * @category models
@@ -605,7 +605,9 @@ export const userPortfolio = (
 
 /**
  * Deribit's subscription dialect for a core `Client`: the core's JSON-RPC dialect with public channels on
- * `public/subscribe` and `user.*` channels on `private/subscribe` (never in one request), and {@link retryable}.
+ * `public/subscribe` and `user.*` channels on `private/subscribe` (never in one request), {@link retryable}, and
+ * subscribe requests paced a little under Deribit's budget (9 at once, then 3 per second; Deribit allows 10, then
+ * ~3.3), so network jitter never tips a restore into 10028.
  *
  * @example
  * ```ts
