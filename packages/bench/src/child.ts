@@ -29,6 +29,7 @@ import * as ServerProcess from "./serverProcess.js"
 const adapters: Record<AdapterName, () => Promise<Adapter>> = {
   raw: () => import("./adapters/raw.js").then((m) => m.adapter),
   effectSocket: () => import("./adapters/effectSocket.js").then((m) => m.adapter),
+  effectFloor: () => import("./adapters/effectFloor.js").then((m) => m.adapter),
   partysocket: () => import("./adapters/partysocket.js").then((m) => m.adapter),
   rws: () => import("./adapters/rws.js").then((m) => m.adapter),
   zen: () => import("./adapters/zen.js").then((m) => m.adapter)

@@ -11,7 +11,7 @@
 import type { ZenSetup } from "./adapters/types.js"
 import type { Mode } from "./common.js"
 
-export type AdapterName = "raw" | "effectSocket" | "partysocket" | "rws" | "zen"
+export type AdapterName = "raw" | "effectSocket" | "effectFloor" | "partysocket" | "rws" | "zen"
 
 export interface InboundParams {
   /** frame size in bytes (64, 1024 or 16384) */
@@ -342,6 +342,11 @@ export const scenarios: ReadonlyArray<Scenario> = [
     rows: [
       { ...raw, label: "raw ws 8 + hand-written id → resolver map" },
       { ...effectSocket, label: "@effect/platform Socket + id → Deferred map" },
+      {
+        id: "effect-floor",
+        label: "raw ws + id → Effect.async map, Effect.forEach (the floor of any Effect client)",
+        adapter: "effectFloor"
+      },
       { ...partysocket, label: "partysocket + id → resolver map" },
       { ...rws, label: "reconnecting-websocket + id → resolver map" },
       { ...zen, label: "zen-websocket Client.request" }

@@ -50,7 +50,7 @@ class ClientImpl {
     this.options = runtime.options
     this.forEachChunk = (f) => runtime.forEachChunk(f)
     this.sendMessage = (message) => Send.send(runtime, message)
-    this.request = (request, options) => Effect.map(Requests.request(runtime, request, options), ([, result]) => result)
+    this.request = (request, options) => Requests.request(runtime, request, options)
     this.subscribe = (channels) => Subscriptions.subscribe(runtime, channels)
     this.unsubscribe = (channels) => Subscriptions.unsubscribe(runtime, channels)
   }

@@ -36,15 +36,16 @@ const makeWriter = (path: string, handle: FileHandle, buffer: internal.EntryBuff
   Effect.map(Effect.makeSemaphore(1), (semaphore) => {
     let failing = false
     const write = (batch: { readonly text: string; readonly count: number }) => {
-      const text = batch.text
+      // encoded once: the write and the byte count share it
+      const bytes = Buffer.from(batch.text, "utf8")
       return Effect.tryPromise({
-        try: () => handle.appendFile(text, "utf8"),
+        try: () => handle.appendFile(bytes),
         catch: (cause) => new RecorderError({ reason: "write", path, cause })
       }).pipe(Effect.matchEffect({
         onSuccess: () =>
           Effect.sync(() => {
             buffer.written += batch.count
-            buffer.bytes += Buffer.byteLength(text)
+            buffer.bytes += bytes.length
             failing = false
             return true
           }),

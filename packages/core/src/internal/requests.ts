@@ -2,6 +2,8 @@
  * Correlated JSON-RPC requests over the current socket.
  */
 import * as Cause from "effect/Cause"
+import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -43,10 +45,10 @@ export const report = (
 ): Effect.Effect<void> => {
   const { names } = Telemetry
   if (Exit.isFailure(exit) && Cause.isFailType(exit.cause) && exit.cause.error._tag === "RequestTimeout") {
-    return runtime.instruments.emit(names.requestTimeout, { timeout_ms: timeoutMs }, { id, method })
+    return runtime.instruments.emitNow(names.requestTimeout, { timeout_ms: timeoutMs }, { id, method })
   }
   const outcome = Exit.isSuccess(exit) ? "ok" : Cause.isFailType(exit.cause) ? exit.cause.error._tag : "interrupted"
-  return runtime.instruments.emit(names.request, { duration_ms: durationMs }, { id, method, outcome })
+  return runtime.instruments.emitNow(names.request, { duration_ms: durationMs }, { id, method, outcome })
 }
 
 /**
@@ -59,8 +61,10 @@ export const request = (
   request: JsonRpc.Request,
   options?: RequestOptions,
   socketOf?: () => WebSocket | NotConnected
-): Effect.Effect<readonly [id: JsonRpc.RequestId, result: unknown], RequestError> =>
-  Effect.suspend((): Effect.Effect<readonly [id: JsonRpc.RequestId, result: unknown], RequestError> => {
+): Effect.Effect<unknown, RequestError> =>
+  // one step reads what a request needs of its fiber (the tracer, the clock): measured 2.8x -> ~2.3x raw ws CPU per
+  // request against Effect.suspend + Effect.tracerWith + Effect.clockWith + two Effect.map of an [id, result] tuple
+  Effect.withFiberRuntime((fiber): Effect.Effect<unknown, RequestError> => {
     const socket = socketOf ?? (() => runtime.sendable())
     const target = socket()
     const queue = target instanceof NotConnected && socketOf === undefined ? waitingRoom(runtime, target) : undefined
@@ -75,19 +79,20 @@ export const request = (
     }
     const timeoutMs = options?.timeout ?? runtime.options.requestTimeout
     const envelope = options?.envelope === true
+    const clock = Context.get(fiber.currentDefaultServices, Clock.Clock)
     const sent = queue !== undefined
       ? queued(runtime, queue, id, request.method, frame, timeoutMs, envelope)
       : runtime.limiter === undefined
-      ? dispatch(runtime, id, request.method, frame, timeoutMs, socket, envelope)
+      ? dispatch(runtime, clock, id, request.method, frame, timeoutMs, socket, envelope)
       : Effect.zipRight(
         runtime.throttle(frame),
-        Effect.suspend(() => dispatch(runtime, id, request.method, frame, timeoutMs, socket, envelope))
+        Effect.suspend(() => dispatch(runtime, clock, id, request.method, frame, timeoutMs, socket, envelope))
       )
-    return Tracing.withSpan(
-      Effect.map(sent, (result) => [id, result] as const),
-      "zen_websocket.request",
-      { method: request.method, id, client: runtime.id }
-    )
+    return Tracing.withSpanOf(fiber.currentTracer, sent, "zen_websocket.request", {
+      method: request.method,
+      id,
+      client: runtime.id
+    })
   })
 
 /**
@@ -97,6 +102,7 @@ export const request = (
  */
 const dispatch = (
   runtime: Runtime,
+  clock: Clock.Clock,
   id: JsonRpc.RequestId,
   method: string,
   frame: string,
@@ -109,18 +115,16 @@ const dispatch = (
   if (runtime.pending.has(id)) return Effect.fail(new DuplicateRequestId({ id }))
   const startedAt = performance.now()
   let entry: Entry | undefined
-  return Effect.clockWith((clock) => {
-    const deadline = clock.unsafeCurrentTimeMillis() + timeoutMs
-    const response = Effect.async<unknown, RpcError | Disconnected | SendError | RequestTimeout>((resume) => {
-      entry = runtime.pending.add(id, method, deadline, timeoutMs, resume, envelope)
-      if (!runtime.transmit(target, frame)) {
-        runtime.pending.remove(id, entry)
-        resume(Effect.fail(new SendError({ reason: "socket", cause: "the socket closed before the frame went out" })))
-      }
-    })
-    const timer = runtime.pending.expireAt(deadline)
-    return timer === undefined ? response : Effect.zipRight(timer, response)
-  }).pipe(
+  const deadline = clock.unsafeCurrentTimeMillis() + timeoutMs
+  const response = Effect.async<unknown, RpcError | Disconnected | SendError | RequestTimeout>((resume) => {
+    entry = runtime.pending.add(id, method, deadline, timeoutMs, resume, envelope)
+    if (!runtime.transmit(target, frame)) {
+      runtime.pending.remove(id, entry)
+      resume(Effect.fail(new SendError({ reason: "socket", cause: "the socket closed before the frame went out" })))
+    }
+  })
+  const timer = runtime.pending.expireAt(deadline)
+  return (timer === undefined ? response : Effect.zipRight(timer, response)).pipe(
     Effect.onExit((exit) => {
       if (entry !== undefined) runtime.pending.remove(id, entry)
       return report(runtime, id, method, performance.now() - startedAt, timeoutMs, exit)

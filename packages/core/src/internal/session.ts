@@ -18,8 +18,7 @@ import * as Send from "./send.js"
 export const make = (runtime: Runtime): ClientOptions.Session => {
   const socketOf = () => runtime.socket ?? runtime.sendable()
   return {
-    request: (request, options) =>
-      Effect.map(Requests.request(runtime, request, options, socketOf), ([, result]) => result),
+    request: (request, options) => Requests.request(runtime, request, options, socketOf),
     sendMessage: (message) => Send.send(runtime, message, socketOf),
     sendAndAwait: (frame, match, timeout) => sendAndAwait(runtime, frame, match, timeout, socketOf),
     // hooks run inside a connection attempt, which has its scope

@@ -19,3 +19,12 @@ export const withSpan = <A, E, R>(
   Effect.tracerWith((tracer) =>
     tracer === builtInTracer ? self : Effect.withSpan(self, name, { attributes, captureStackTrace: false })
   )
+
+/** `withSpan` for a tracer already at hand (e.g. read from the fiber with the rest of what a request needs). */
+export const withSpanOf = <A, E, R>(
+  tracer: Tracer.Tracer,
+  self: Effect.Effect<A, E, R>,
+  name: string,
+  attributes: Record<string, unknown>
+): Effect.Effect<A, E, R> =>
+  tracer === builtInTracer ? self : Effect.withSpan(self, name, { attributes, captureStackTrace: false })
