@@ -307,7 +307,8 @@ export interface LayerConfig {
 /**
  * Sends a request and decodes its result with the method's Schema (`DeribitMethods.methods`); methods outside the
  * table give the result as it came. Waits for credits of the method's class first (and out a 10028 pause). A private
- * method answered 13009 re-authenticates once on this connection and is retried once.
+ * method answered 13009 re-authenticates once on this connection and is retried once. `private/logout` (which Deribit
+ * answers by closing the connection) is the graceful {@link close} with logout: the session ends, no reconnect.
  *
  * @example
  * ```ts
@@ -341,10 +342,13 @@ export const request: {
     options?: rpc.RequestOptions
   ): Effect.Effect<unknown, RequestError>
 } = (session: DeribitSession, method: string, params?: unknown, options?: rpc.RequestOptions) =>
-  Effect.map(rpc.timed(internal.stateOf(session), method, params ?? {}, options), (r) => r.result) as Effect.Effect<
-    never,
-    RequestError
-  >
+  Effect.map(timed(session, method, params, options), (r) => r.result) as Effect.Effect<never, RequestError>
+
+/** `private/logout` gets no answer (Deribit closes the connection): it is the graceful close, not a request. */
+const timed = (session: DeribitSession, method: string, params: unknown, options: rpc.RequestOptions | undefined) =>
+  method === "private/logout"
+    ? Effect.as(close(session, { logout: true }), { result: undefined, timing: undefined })
+    : rpc.timed(internal.stateOf(session), method, params ?? {}, options)
 
 /**
  * Like {@link request}, with the response's {@link Timing} (`undefined` when the server sent none).
@@ -376,7 +380,7 @@ export const requestTimed: {
     options?: rpc.RequestOptions
   ): Effect.Effect<{ readonly result: unknown; readonly timing: Timing | undefined }, RequestError>
 } = (session: DeribitSession, method: string, params?: unknown, options?: rpc.RequestOptions) =>
-  rpc.timed(internal.stateOf(session), method, params ?? {}, options) as Effect.Effect<never, RequestError>
+  timed(session, method, params, options) as Effect.Effect<never, RequestError>
 
 /**
  * The latency of the session's requests, split: `server` from Deribit's `usDiff`, `network` the rest of each round

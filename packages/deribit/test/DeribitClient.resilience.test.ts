@@ -9,6 +9,7 @@ import * as Fiber from "effect/Fiber"
 import * as TestClock from "effect/TestClock"
 import { DeribitError, DeribitSimulator } from "../src/index.js"
 import {
+  connectTo,
   credentialsOf,
   DeribitClient,
   driveUntilDone,
@@ -74,10 +75,7 @@ describe("DeribitClient: heartbeat", () => {
   it.scoped("an unanswered test_request closes the link; the session recovers with the whole sequence (TestClock)", () =>
     Effect.gen(function*() {
       const sim = yield* DeribitSimulator.start({ market: { generate: false } })
-      const session = yield* DeribitClient.connect({
-        ...live,
-        url: sim.url,
-        credentials: credentialsOf(sim),
+      const session = yield* connectTo(sim, {
         heartbeatInterval: 10,
         cancelOnDisconnect: "connection"
       })

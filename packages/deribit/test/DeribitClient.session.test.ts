@@ -10,7 +10,16 @@ import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
 import { DeribitError, DeribitSimulator } from "../src/index.js"
-import { credentialsOf, DeribitClient, eventually, live, methodsOf, recordEvents, within } from "./utils/session.js"
+import {
+  connectTo,
+  credentialsOf,
+  DeribitClient,
+  eventually,
+  live,
+  methodsOf,
+  recordEvents,
+  within
+} from "./utils/session.js"
 
 const restingBuy = (session: DeribitClient.DeribitSession, price = 40_000) =>
   Effect.map(
@@ -30,10 +39,7 @@ describe("DeribitClient: the post-connect sequence", () => {
   it.scopedLive("after a simulator restart, in order: auth, set_heartbeat, COD, public then private subscribe", () =>
     Effect.gen(function*() {
       const sim = yield* DeribitSimulator.start({ market: { generate: false } })
-      const session = yield* DeribitClient.connect({
-        ...live,
-        url: sim.url,
-        credentials: credentialsOf(sim),
+      const session = yield* connectTo(sim, {
         heartbeatInterval: 15,
         cancelOnDisconnect: "connection"
       })
@@ -94,10 +100,7 @@ describe("DeribitClient: cancel-on-disconnect and logout", () => {
   it.scopedLive("a lost connection's orders are cancelled, COD is enabled again on the next connection", () =>
     Effect.gen(function*() {
       const sim = yield* DeribitSimulator.start({ market: { generate: false } })
-      const session = yield* DeribitClient.connect({
-        ...live,
-        url: sim.url,
-        credentials: credentialsOf(sim),
+      const session = yield* connectTo(sim, {
         cancelOnDisconnect: "connection"
       })
       const id = yield* restingBuy(session)
@@ -153,10 +156,7 @@ describe("DeribitClient: cancel-on-disconnect and logout", () => {
     Effect.gen(function*() {
       const sim = yield* DeribitSimulator.start({ market: { generate: false } })
       const id = yield* Effect.scoped(Effect.gen(function*() {
-        const session = yield* DeribitClient.connect({
-          ...live,
-          url: sim.url,
-          credentials: credentialsOf(sim),
+        const session = yield* connectTo(sim, {
           cancelOnDisconnect: "connection",
           logoutOnClose: true
         })
@@ -171,10 +171,7 @@ describe("DeribitClient: cancel-on-disconnect and logout", () => {
     Effect.gen(function*() {
       const sim = yield* DeribitSimulator.start({ market: { generate: false } })
       yield* sim.failMethod("private/enable_cancel_on_disconnect", { code: 10049, times: 2 })
-      const session = yield* DeribitClient.connect({
-        ...live,
-        url: sim.url,
-        credentials: credentialsOf(sim),
+      const session = yield* connectTo(sim, {
         cancelOnDisconnect: "connection"
       })
       // two attempts failed on 10049, the third enabled COD before the session was handed out
@@ -262,7 +259,7 @@ describe("DeribitClient: requests", () => {
   it.scopedLive("13009 on a private call: re-auth once on the live connection, retry once", () =>
     Effect.gen(function*() {
       const sim = yield* DeribitSimulator.start({ market: { generate: false } })
-      const session = yield* DeribitClient.connect({ ...live, url: sim.url, credentials: credentialsOf(sim) })
+      const session = yield* connectTo(sim)
       yield* sim.clearLog
       yield* sim.failMethod("private/get_positions", { code: 13009, times: 1 })
       const positions = yield* DeribitClient.request(session, "private/get_positions", { currency: "BTC" })
@@ -288,7 +285,7 @@ describe("DeribitClient: requests", () => {
   it.scopedLive("typed results, untyped methods, errors from the table, the latency split", () =>
     Effect.gen(function*() {
       const sim = yield* DeribitSimulator.start({ market: { generate: false } })
-      const session = yield* DeribitClient.connect({ ...live, url: sim.url, credentials: credentialsOf(sim) })
+      const session = yield* connectTo(sim)
       const book = yield* DeribitClient.request(session, "public/get_order_book", { instrument_name: "BTC-PERPETUAL" })
       assert.strictEqual(book.instrument_name, "BTC-PERPETUAL")
       const { result, timing } = yield* DeribitClient.requestTimed(session, "public/test", {})
@@ -315,7 +312,7 @@ describe("DeribitClient: requests", () => {
   it.scopedLive("channels as typed streams: shared, subscribed when pulled, unsubscribed after the last", () =>
     Effect.gen(function*() {
       const sim = yield* DeribitSimulator.start({ market: { generate: false } })
-      const session = yield* DeribitClient.connect({ ...live, url: sim.url, credentials: credentialsOf(sim) })
+      const session = yield* connectTo(sim)
       const channel = "ticker.BTC-PERPETUAL.100ms"
       const one = DeribitClient.ticker(session, "BTC-PERPETUAL", "100ms").pipe(Stream.take(3), Stream.runCollect)
       const driver = Effect.forever(Effect.zipRight(sim.tick(1), Effect.sleep("5 millis")))

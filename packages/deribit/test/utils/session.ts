@@ -19,6 +19,11 @@ export const credentialsOf = (sim: DeribitSimulator.DeribitSimulator) => ({
 })
 
 /** Fails after `ms` of real time (TestClock or not) instead of hanging. */
+/** A session on `sim` with its account's credentials (and the fast reconnects of `live`); `options` on top. */
+export const connectTo = (sim: DeribitSimulator.DeribitSimulator, options: DeribitClient.Options = {}) =>
+  DeribitClient.connect({ ...live, url: sim.url, credentials: credentialsOf(sim), ...options })
+
+/** Fails after `ms` of real time (TestClock or not) instead of hanging. */
 export const within = <A, E, R>(effect: Effect.Effect<A, E, R>, what: string, ms = 5_000) =>
   Effect.raceFirst(
     effect,
