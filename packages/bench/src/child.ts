@@ -16,6 +16,7 @@ import { echoPayload, median, quantile, sleep, within } from "./common.js"
 import type {
   AdapterName,
   EchoParams,
+  FaninParams,
   IdleParams,
   InboundParams,
   Kind,
@@ -29,6 +30,7 @@ import * as ServerProcess from "./serverProcess.js"
 const adapters: Record<AdapterName, () => Promise<Adapter>> = {
   raw: () => import("./adapters/raw.js").then((m) => m.adapter),
   effectSocket: () => import("./adapters/effectSocket.js").then((m) => m.adapter),
+  effectSocketStream: () => import("./adapters/effectSocketStream.js").then((m) => m.adapter),
   effectFloor: () => import("./adapters/effectFloor.js").then((m) => m.adapter),
   partysocket: () => import("./adapters/partysocket.js").then((m) => m.adapter),
   rws: () => import("./adapters/rws.js").then((m) => m.adapter),
@@ -178,6 +180,58 @@ const harness: { readonly [K in Kind]: Harness<K> } = {
     }
   },
 
+  fanin: async (adapter, p: FaninParams, server, setup) => {
+    if (adapter.fanin === undefined) throw new Error("this client has no fan-in measurement")
+    const expected = Math.ceil((p.count * p.rate * (p.windowMs + 2_000)) / 1000)
+    const lags = new Float64Array(expected)
+    let frames = 0
+    let measuring = false
+    let sampled = 0
+    const sink = (text: string) => {
+      frames++
+      if (measuring && sampled < lags.length) {
+        lags[sampled++] = performance.timeOrigin + performance.now() - Number(text.slice(6, 23))
+      }
+    }
+    await adapter.fanin({
+      url: `${server.url}?rate=${p.rate}`,
+      count: p.count,
+      concurrency: p.concurrency,
+      pingIntervalMs: p.pingIntervalMs,
+      sink,
+      consumer: p.consumer ?? "merge",
+      setup
+    })
+    await sleep(p.settleMs)
+    const frames0 = frames
+    profiler?.start()
+    const cpu0 = process.cpuUsage()
+    const t0 = performance.now()
+    measuring = true
+    await sleep(p.windowMs)
+    measuring = false
+    const cpu = process.cpuUsage(cpu0)
+    profiler?.stop(`${process.env.BENCH_JOB_NAME}`)
+    const wallMs = performance.now() - t0
+    const consumed = frames - frames0
+    const rssMB = process.memoryUsage().rss / 1e6
+    gc()
+    gc()
+    const heapMB = process.memoryUsage().heapUsed / 1e6
+    const window = lags.subarray(0, sampled)
+    return {
+      metrics: {
+        cpuNsPerFrame: ((cpu.user + cpu.system) * 1000) / consumed,
+        p99LagMs: quantile(window, 0.99),
+        p50LagMs: median(window),
+        heapMB,
+        rssMB,
+        framesPerSec: consumed / (wallMs / 1000)
+      },
+      notes: { expectedPerSec: p.count * p.rate, consumed, sampled }
+    }
+  },
+
   recovery: async (adapter, p: RecoveryParams, server, setup) => {
     let restoredAt: number | undefined
     let wake: (() => void) | undefined
@@ -229,7 +283,9 @@ const main = async () => {
   const params = { ...scenario.params[job.mode], ...row.args } as ParamsOf[Kind]
   const pinned = scenario.pinToOneCpu === true ? pin() : undefined
   // the server boots while the client's modules load (it inherits the CPU affinity)
-  const serverStarting = ServerProcess.start(scenario.kind === "inbound" ? "blast" : "ws")
+  const serverStarting = ServerProcess.start(
+    scenario.kind === "inbound" ? "blast" : scenario.kind === "fanin" ? "feed" : "ws"
+  )
   const adapter = await adapters[row.adapter]()
   const setup = row.adapter === "zen" && scenario.setup !== undefined ? await scenario.setup() : undefined
   const server = await serverStarting

@@ -11,7 +11,7 @@
 import type { ZenSetup } from "./adapters/types.js"
 import type { Mode } from "./common.js"
 
-export type AdapterName = "raw" | "effectSocket" | "effectFloor" | "partysocket" | "rws" | "zen"
+export type AdapterName = "raw" | "effectSocket" | "effectSocketStream" | "effectFloor" | "partysocket" | "rws" | "zen"
 
 export interface InboundParams {
   /** frame size in bytes (64, 1024 or 16384) */
@@ -60,12 +60,26 @@ export interface RecoveryParams {
   readonly channels: ReadonlyArray<string>
 }
 
+export interface FaninParams {
+  readonly count: number
+  readonly concurrency: number
+  /** frames per second per connection (the server spreads them over 10 ms ticks) */
+  readonly rate: number
+  readonly pingIntervalMs: number | undefined
+  /** after the last open, before the measured window */
+  readonly settleMs: number
+  readonly windowMs: number
+  /** zen rows: `Stream.mergeAll` of every `client.messages` (default), or a `Client.forEachChunk` fiber per client */
+  readonly consumer?: "merge" | "callback"
+}
+
 export interface ParamsOf {
   readonly inbound: InboundParams
   readonly echo: EchoParams
   readonly requests: RequestsParams
   readonly idle: IdleParams
   readonly recovery: RecoveryParams
+  readonly fanin: FaninParams
 }
 
 export type Kind = keyof ParamsOf
@@ -149,6 +163,14 @@ export const metrics: { readonly [K in Kind]: ReadonlyArray<Metric> } = {
   recovery: [
     { key: "recoveryMs", label: "back → restored (median)", better: "lower", format: fixed(2, "ms") },
     { key: "recoveryP90Ms", label: "p90", better: "lower", format: fixed(2, "ms") }
+  ],
+  fanin: [
+    { key: "cpuNsPerFrame", label: "CPU/frame", better: "lower", format: fixed(0, "ns") },
+    { key: "p99LagMs", label: "p99 lag", better: "lower", format: fixed(1, "ms") },
+    { key: "p50LagMs", label: "p50 lag", better: "lower", format: fixed(2, "ms") },
+    { key: "heapMB", label: "heap", better: "lower", format: fixed(0, "MB") },
+    { key: "rssMB", label: "RSS", better: "lower", format: fixed(0, "MB") },
+    { key: "framesPerSec", label: "frames/s", better: "higher", format: perSecond }
   ]
 }
 
@@ -160,6 +182,11 @@ type Client = Omit<Row, "args">
 
 const raw: Client = { id: "raw-ws", label: "raw ws 8", adapter: "raw" }
 const effectSocket: Client = { id: "effect-socket", label: "@effect/platform Socket (runRaw)", adapter: "effectSocket" }
+const effectSocketStream: Client = {
+  id: "effect-socket-stream",
+  label: "@effect/platform Socket (toChannelString → Stream.runForEachChunk)",
+  adapter: "effectSocketStream"
+}
 const partysocket: Client = { id: "partysocket", label: "partysocket", adapter: "partysocket" }
 const rws: Client = { id: "rws", label: "reconnecting-websocket", adapter: "rws" }
 const zen: Client = { id: "zen", label: "zen-websocket", adapter: "zen" }
@@ -199,7 +226,7 @@ const inbound = (size: number, json: boolean, frames: Record<Mode, number>): Sce
     full: { size, json, warmup: Math.round(frames.full / 5), frames: frames.full, consumer: "chunk" }
   },
   reps: { quick: 3, full: 5 },
-  rows: [...anchors, zenChunk, zenCallback, zenElement],
+  rows: [...anchors, effectSocketStream, zenChunk, zenCallback, zenElement],
   baseline: "raw-ws",
   targets: [
     {
@@ -292,6 +319,58 @@ const idle = (ping: boolean): Scenario<"idle"> => ({
     "only\": the client and nothing else). The server is a separate process."
 })
 
+/** `count` connections per mode: quick mode stays within its time budget, full mode goes to 10 000 */
+const fanin = (id: string, count: Record<Mode, number>, ping: boolean): Scenario<"fanin"> => ({
+  id: `fanin.${id}${ping ? ".ping" : ""}`,
+  title: `Fan-in: ${count.quick.toLocaleString("en-US")} (quick) / ${
+    count.full.toLocaleString("en-US")
+  } (full) connections × 10 frames/s into one consumer${ping ? ", ping heartbeat every 1 s on each" : ""}`,
+  kind: "fanin",
+  params: {
+    quick: {
+      count: count.quick,
+      concurrency: 200,
+      rate: 10,
+      pingIntervalMs: ping ? 1_000 : undefined,
+      settleMs: 1_500,
+      windowMs: 3_000
+    },
+    full: {
+      count: count.full,
+      concurrency: 200,
+      rate: 10,
+      pingIntervalMs: ping ? 1_000 : undefined,
+      settleMs: 3_000,
+      windowMs: 10_000
+    }
+  },
+  reps: { quick: 1, full: 2 },
+  rows: [
+    { ...raw, label: ping ? "raw ws 8, one listener each + setInterval ping" : "raw ws 8, one listener each" },
+    {
+      ...zen,
+      label: ping
+        ? "zen-websocket, Stream.mergeAll(client.messages) + heartbeat ping"
+        : "zen-websocket, Stream.mergeAll(client.messages)"
+    },
+    {
+      id: "zen-callback",
+      label: ping
+        ? "zen-websocket, Client.forEachChunk per client + heartbeat ping"
+        : "zen-websocket, Client.forEachChunk per client (no Stream.mergeAll)",
+      adapter: "zen",
+      args: { consumer: "callback" }
+    }
+  ],
+  baseline: "raw-ws",
+  targets: id === "l" && !ping
+    ? [{ row: "zen", metric: "cpuNsPerFrame", maxRatio: 1.5, text: "fan-in CPU/frame ≤ 1.5× raw ws" }]
+    : [],
+  note: "One server process writes every connection's frames (a 64-byte JSON text with its wall-clock time); the " +
+    "lag is the consumer's time minus the server's when the frame reaches the one consumer. CPU of the client " +
+    "process over the measured window ÷ frames consumed in it; heap after `gc()`, RSS at the end."
+})
+
 export const scenarios: ReadonlyArray<Scenario> = [
   inbound(64, false, { quick: 200_000, full: 1_000_000 }),
   inbound(1024, false, { quick: 100_000, full: 400_000 }),
@@ -375,6 +454,10 @@ export const scenarios: ReadonlyArray<Scenario> = [
     note: "Time from the server listening again (its IPC notice reaching the bench process) to the subscribe " +
       "confirmation of the new connection (zen: the `SubscriptionsRestored` event). Includes up to one retry delay."
   } satisfies Scenario<"recovery">,
+  fanin("s", { quick: 1_000, full: 1_000 }, false),
+  fanin("m", { quick: 2_500, full: 5_000 }, false),
+  fanin("l", { quick: 5_000, full: 10_000 }, false),
+  fanin("l", { quick: 5_000, full: 10_000 }, true),
   // Recorder and RateLimiter overhead on the inbound path (Issue 6, item 5). The rate limiter only gates outbound
   // frames, so its inbound cost should be nil; the recorder records every inbound frame.
   {

@@ -5,6 +5,9 @@
  *   so the server costs next to nothing and the client is what is measured. A text frame from the client holding a
  *   number `n` ("go") makes it write `n` frames of `size` bytes (`?size=64` in the URL, default 64). A close frame is
  *   answered with a close frame; a ping with a pong.
+ * - `feed`: the `blast` upgrade, then every connection gets `?rate=` (default 10) 64-byte text frames per second,
+ *   spread over 10 ms ticks (a tenth of the connections per tick at 10/s), each carrying the server's wall-clock time
+ *   in ms (`{"ts":1764770000000.123,…`, 17 characters at offset 6) for the delivery lag. Pings are answered.
  * - `ws`: a `ws` server that echoes every frame, answers JSON-RPC requests (`public/subscribe` with its channels,
  *   anything else with `{ "ok": true }`), and can be taken down and brought back on the same port over IPC
  *   (`{ type: "down" }` terminates every connection and closes the listener; `{ type: "up" }` listens again).
@@ -97,8 +100,35 @@ const onClientFrames = (socket: Socket, size: number) => {
   })
 }
 
-const startBlast = () => {
+const feedSockets: Array<Socket> = []
+const feedHeader = Buffer.from([0x81, 64])
+
+/** `{"ts":<17 chars>,"n":<seq>,"p":"xx…"}` padded to 64 bytes */
+const feedPayload = (seq: number): string => {
+  const head = `{"ts":${(performance.timeOrigin + performance.now()).toFixed(3)},"n":${seq},"p":"`
+  return head + "x".repeat(64 - head.length - 2) + "\"}"
+}
+
+const startFeed = (rate: number) => {
+  const every = Math.max(1, Math.round(100 / rate))
+  let tick = 0
+  let seq = 0
+  setInterval(() => {
+    const slot = tick++ % every
+    for (let i = slot; i < feedSockets.length; i += every) {
+      const socket = feedSockets[i]
+      if (socket.destroyed) continue
+      socket.cork()
+      socket.write(feedHeader)
+      socket.write(feedPayload(seq++))
+      socket.uncork()
+    }
+  }, 10)
+}
+
+const startBlast = (feed: boolean) => {
   const server = createServer((_, res) => res.writeHead(426).end())
+  let feeding = false
   server.on("upgrade", (req, socket: Socket) => {
     socket.setNoDelay(true)
     socket.on("error", () => {})
@@ -111,6 +141,11 @@ const startBlast = () => {
         `Sec-WebSocket-Accept: ${accept}\r\n\r\n`
     )
     onClientFrames(socket, size)
+    if (feed) {
+      if (!feeding) startFeed(Number(new URL(req.url ?? "/", "http://x").searchParams.get("rate") ?? 10))
+      feeding = true
+      feedSockets.push(socket)
+    }
   })
   server.listen({ port: 0, host: "127.0.0.1", backlog: 4096 }, () => {
     const address = server.address()
@@ -165,5 +200,5 @@ const startWs = () => {
   })
 }
 
-if (mode === "blast") startBlast()
+if (mode === "blast" || mode === "feed") startBlast(mode === "feed")
 else startWs()

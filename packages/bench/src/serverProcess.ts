@@ -39,7 +39,7 @@ const next = (child: ChildProcess, type: string): Promise<any> =>
     child.once("exit", onExit)
   })
 
-export const start = async (mode: "blast" | "ws"): Promise<ServerProcess> => {
+export const start = async (mode: "blast" | "feed" | "ws"): Promise<ServerProcess> => {
   const child = fork(serverPath, [mode], {
     execArgv: [
       ...(fromSource ? ["--import", "tsx", "--conditions=@zen-websocket/source"] : []),

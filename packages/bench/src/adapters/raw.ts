@@ -88,6 +88,22 @@ export const adapter: Adapter = {
     })
   },
 
+  fanin: async ({ concurrency, count, pingIntervalMs, sink, url }) => {
+    await pool(count, concurrency, async () => {
+      const ws = new WebSocket(url)
+      ws.on("message", (data: Buffer) => sink(data.toString()))
+      ws.on("error", () => {})
+      keep.push(ws)
+      await opened(ws)
+      if (pingIntervalMs !== undefined) {
+        let missed = 0
+        ws.on("pong", () => (missed = 0))
+        const timer = setInterval(() => (++missed > 2 ? ws.terminate() : ws.ping()), pingIntervalMs)
+        ws.once("close", () => clearInterval(timer))
+      }
+    })
+  },
+
   recovery: async ({ channels, onRestored, retryDelayMs, url }) => {
     let stopped = false
     let current: WebSocket | undefined

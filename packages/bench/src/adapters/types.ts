@@ -75,6 +75,20 @@ export interface RecoveryArgs {
   readonly setup: ZenSetup | undefined
 }
 
+export interface FaninArgs {
+  readonly url: string
+  readonly count: number
+  /** connections being opened at once */
+  readonly concurrency: number
+  /** a ping every `pingIntervalMs` per connection (zen: `heartbeatConfig: { type: "ping" }`; raw: by hand) */
+  readonly pingIntervalMs: number | undefined
+  /** every text frame of every connection, as the one consumer sees it (zen: through `Stream.mergeAll`) */
+  readonly sink: (text: string) => void
+  /** zen: one `Stream.mergeAll` of every `client.messages`, or a `Client.forEachChunk` fiber per client */
+  readonly consumer: "merge" | "callback"
+  readonly setup: ZenSetup | undefined
+}
+
 export interface Adapter {
   /** connect, consume `warmup` then `frames` frames; resolves when done (connection closed) */
   readonly inbound: (args: InboundArgs) => Promise<void>
@@ -84,6 +98,8 @@ export interface Adapter {
   readonly idle: (args: IdleArgs) => Promise<void>
   /** connects and subscribes, then keeps reconnecting + resubscribing; resolves once the first subscription is confirmed */
   readonly recovery: (args: RecoveryArgs) => Promise<{ readonly stop: () => Promise<void> }>
+  /** opens `count` connections whose frames all reach `sink`; resolves once they are open (they stay open) */
+  readonly fanin?: (args: FaninArgs) => Promise<void>
 }
 
 /**

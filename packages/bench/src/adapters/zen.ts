@@ -158,6 +158,34 @@ export const adapter: Adapter = {
     return Effect.runPromise(Scope.extend(setup?.wrap === undefined ? program : setup.wrap(program), keepScope))
   },
 
+  fanin: async ({ concurrency, consumer, count, pingIntervalMs, setup, sink, url }) => {
+    const options = optionsOf(
+      setup,
+      pingIntervalMs === undefined ? {} : { heartbeatConfig: { type: "ping", interval: pingIntervalMs } }
+    )
+    const program = Effect.gen(function*() {
+      const clients = yield* Effect.forEach(Array.from({ length: count }), () => Client.connect(url, options), {
+        concurrency
+      })
+      const onChunk = (chunk: Chunk.Chunk<Message>) =>
+        Effect.sync(() => {
+          for (const message of chunk) if (message._tag === "Text") sink(message.data)
+        })
+      if (consumer === "callback") {
+        for (const client of clients) yield* Effect.forkScoped(Client.forEachChunk(client, onChunk))
+        return
+      }
+      // every connection's frames into one consumer
+      yield* Effect.forkScoped(
+        Stream.runForEachChunk(
+          Stream.mergeAll(clients.map((client) => client.messages), { concurrency: "unbounded" }),
+          onChunk
+        )
+      )
+    })
+    await Effect.runPromise(Scope.extend(setup?.wrap === undefined ? program : setup.wrap(program), keepScope))
+  },
+
   recovery: async ({ channels, onRestored, retryDelayMs, setup, url }) => {
     const scope = Effect.runSync(Scope.make())
     const program = Effect.gen(function*() {
