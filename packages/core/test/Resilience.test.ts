@@ -321,6 +321,67 @@ describe("restore after reconnect", () => {
     }))
 })
 
+/**
+ * The invariants of a recovery against the plain mock server: `Connected` only for a link that is live and restored,
+ * once; a failed restore retried, never dropped; `subscriptions()` what the server holds.
+ */
+describe("recovery invariants (plain mock server)", () => {
+  /** Answers JSON-RPC like the default handler; `onSubscribe` says what becomes of a subscribe on a connection. */
+  const serverWith = (onSubscribe: (connection: Testing.MockConnection) => "answer" | "ignore" | "drop") =>
+    Testing.startMockServer({
+      handler: (frame, connection) => {
+        const { id, method, params } = JSON.parse(frame.data as string)
+        if (method === "public/subscribe") {
+          const fate = onSubscribe(connection)
+          if (fate === "drop") return connection.terminate()
+          if (fate === "ignore") return undefined
+        }
+        return JSON.stringify({ jsonrpc: "2.0", id, result: params?.channels ?? { method } })
+      }
+    })
+
+  const options: Client.Options = { retryDelay: 10, maxBackoff: 20, jitter: false, retryCount: Infinity }
+
+  it.scopedLive("a link that dies during its restore is never published Connected: the next one is, once", () =>
+    Effect.gen(function*() {
+      const server = yield* serverWith((connection) => connection.id === 2 ? "drop" : "answer")
+      const client = yield* Client.connect(server.url, options)
+      yield* Client.subscribe(client, ["a"])
+      const events = yield* recordEvents(client)
+      yield* server.simulateDisconnect("abnormal")
+      yield* events.next("Connected")
+      assert.strictEqual(yield* server.totalConnections, 3, "Connected came for the third connection, restored")
+      const restored = (yield* server.receivedMessages).filter((f) => f.connectionId === 3)
+      assert.include(restored[0]?.data as string, "public/subscribe")
+      assert.deepStrictEqual(yield* Client.subscriptions(client), ["a"])
+      assert.strictEqual((yield* events.all).filter((e) => e._tag === "Connected").length, 1)
+    }))
+
+  it.scopedLive("a restore request that gets no answer fails the attempt, which is retried", () =>
+    Effect.gen(function*() {
+      const server = yield* serverWith((connection) => connection.id === 2 ? "ignore" : "answer")
+      const client = yield* Client.connect(server.url, { ...options, requestTimeout: 300 })
+      yield* Client.subscribe(client, ["a"])
+      const events = yield* recordEvents(client)
+      yield* server.simulateDisconnect("abnormal")
+      yield* events.next("Connected")
+      assert.strictEqual(yield* server.totalConnections, 3, "not Connected on the link whose restore went unanswered")
+      assert.deepStrictEqual(yield* Client.subscriptions(client), ["a"])
+      assert.strictEqual((yield* events.all).filter((e) => e._tag === "Connected").length, 1)
+    }))
+
+  it.scopedLive("with restoreSubscriptions off, subscriptions() is empty once the link is gone", () =>
+    Effect.gen(function*() {
+      const server = yield* serverWith(() => "answer")
+      const client = yield* Client.connect(server.url, { ...options, restoreSubscriptions: false })
+      yield* Client.subscribe(client, ["a"])
+      const events = yield* recordEvents(client)
+      yield* server.simulateDisconnect("abnormal")
+      yield* events.next("Connected")
+      assert.deepStrictEqual(yield* Client.subscriptions(client), [], "the server holds nothing on the new link")
+    }))
+})
+
 describe("heartbeats over real sockets", () => {
   it.scoped("a half-open server is detected after interval × (maxMissed + 1) and the client recovers", () =>
     Effect.gen(function*() {
