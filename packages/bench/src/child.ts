@@ -160,8 +160,10 @@ const harness: { readonly [K in Kind]: Harness<K> } = {
     gc()
     const before = process.memoryUsage()
     const t0 = performance.now()
+    profiler?.start()
     await adapter.idle({ ...args, count: p.count })
     const openAllMs = performance.now() - t0
+    profiler?.stop(`${process.env.BENCH_JOB_NAME}`)
     await sleep(p.settleMs)
     gc()
     gc()

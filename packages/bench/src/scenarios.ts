@@ -307,19 +307,31 @@ const idle = (ping: boolean): Scenario<"idle"> => ({
       maxValue: 10_000,
       text: "heap per idle connection with ping ≤ 10 KB"
     }]
-    : [{
-      row: "zen-supervised",
-      metric: "heapBytesPerConn",
-      maxRatio: 2,
-      versus: "zen-bare",
-      text: "heap per supervised idle connection ≤ 2× a direct one"
-    }],
+    : [
+      {
+        row: "zen-supervised",
+        metric: "heapBytesPerConn",
+        maxRatio: 2,
+        versus: "zen-bare",
+        text: "heap per supervised idle connection ≤ 2× a direct one"
+      },
+      {
+        row: "zen",
+        metric: "heapBytesPerConn",
+        maxValue: 10_000,
+        text: "heap per idle connection with a client.messages consumer ≤ 10 KB"
+      },
+      { row: "zen-bare", metric: "openAllMs", maxRatio: 1.5, text: "open all connections ≤ 1.5× raw ws" }
+    ],
   note: "Heap and RSS after `gc()` (node --expose-gc), divided by the number of connections; every client keeps a " +
     "message consumer per connection (raw ws: a `message` listener) unless the row says otherwise (\"connection " +
     "only\": the client and nothing else). The server is a separate process."
 })
 
 /** `count` connections per mode: quick mode stays within its time budget, full mode goes to 10 000 */
+/** the rows of the 16 KiB scenarios (fewer anchors: the frames are few and each costs mostly ws and JSON.parse) */
+const big = [raw, effectSocket, effectSocketStream, zenChunk, zenCallback, zenElement]
+
 const fanin = (id: string, count: Record<Mode, number>, ping: boolean): Scenario<"fanin"> => ({
   id: `fanin.${id}${ping ? ".ping" : ""}`,
   title: `Fan-in: ${count.quick.toLocaleString("en-US")} (quick) / ${
@@ -332,8 +344,8 @@ const fanin = (id: string, count: Record<Mode, number>, ping: boolean): Scenario
       concurrency: 200,
       rate: 10,
       pingIntervalMs: ping ? 1_000 : undefined,
-      settleMs: 1_500,
-      windowMs: 3_000
+      settleMs: 1_000,
+      windowMs: 2_000
     },
     full: {
       count: count.full,
@@ -376,14 +388,8 @@ export const scenarios: ReadonlyArray<Scenario> = [
   inbound(1024, false, { quick: 100_000, full: 400_000 }),
   inbound(64, true, { quick: 200_000, full: 1_000_000 }),
   inbound(1024, true, { quick: 100_000, full: 400_000 }),
-  {
-    ...inbound(16384, false, { quick: 10_000, full: 50_000 }),
-    rows: [raw, effectSocket, zenChunk, zenCallback, zenElement]
-  },
-  {
-    ...inbound(16384, true, { quick: 10_000, full: 50_000 }),
-    rows: [raw, effectSocket, zenChunk, zenCallback, zenElement]
-  },
+  { ...inbound(16384, false, { quick: 10_000, full: 50_000 }), rows: big, reps: { quick: 2, full: 3 } },
+  { ...inbound(16384, true, { quick: 10_000, full: 50_000 }), rows: big, reps: { quick: 2, full: 3 } },
   {
     id: "echo",
     title: "Round trip, echo of a 64 B frame, one in flight",
@@ -430,7 +436,17 @@ export const scenarios: ReadonlyArray<Scenario> = [
       { ...rws, label: "reconnecting-websocket + id → resolver map" },
       { ...zen, label: "zen-websocket Client.request" }
     ],
-    baseline: "raw-ws"
+    baseline: "raw-ws",
+    targets: [
+      { row: "zen", metric: "cpuUsPerRequest", maxRatio: 1.3, text: "requests CPU ≤ 1.3× raw ws + resolver map" },
+      {
+        row: "zen",
+        metric: "cpuUsPerRequest",
+        maxRatio: 1.3,
+        versus: "effect-floor",
+        text: "requests CPU ≤ 1.3× the Effect floor (Effect.async map)"
+      }
+    ]
   } satisfies Scenario<"requests">,
   idle(false),
   idle(true),
@@ -454,10 +470,10 @@ export const scenarios: ReadonlyArray<Scenario> = [
     note: "Time from the server listening again (its IPC notice reaching the bench process) to the subscribe " +
       "confirmation of the new connection (zen: the `SubscriptionsRestored` event). Includes up to one retry delay."
   } satisfies Scenario<"recovery">,
-  fanin("s", { quick: 1_000, full: 1_000 }, false),
-  fanin("m", { quick: 2_500, full: 5_000 }, false),
-  fanin("l", { quick: 5_000, full: 10_000 }, false),
-  fanin("l", { quick: 5_000, full: 10_000 }, true),
+  fanin("s", { quick: 500, full: 1_000 }, false),
+  fanin("m", { quick: 1_000, full: 5_000 }, false),
+  fanin("l", { quick: 2_000, full: 10_000 }, false),
+  fanin("l", { quick: 2_000, full: 10_000 }, true),
   // Recorder and RateLimiter overhead on the inbound path (Issue 6, item 5). The rate limiter only gates outbound
   // frames, so its inbound cost should be nil; the recorder records every inbound frame.
   {
@@ -465,7 +481,7 @@ export const scenarios: ReadonlyArray<Scenario> = [
     id: "inbound.text.64.recorder",
     title: "Inbound, 64 B text frames, with a recording (recordTo)",
     rows: [raw, zenChunk, zenCallback],
-    targets: [],
+    targets: [{ row: "zen-chunk", metric: "cpuNsPerFrame", maxRatio: 1.5, text: "recording CPU/frame ≤ 1.5× raw ws" }],
     setup: async () => {
       const Os = await import("node:os")
       return { options: { recordTo: `${Os.tmpdir()}/zen-bench-${process.pid}-${Date.now()}.jsonl` } }

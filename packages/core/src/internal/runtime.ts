@@ -41,6 +41,14 @@ import * as Transport from "./transport.js"
 /** @internal */
 export type State = "connecting" | "connected" | "disconnected"
 
+/**
+ * `reconnectNow` until the loop runs. Shared and lazy: an error built per client captured a stack trace each (measured
+ * 2.4% of the CPU of opening 2 000 connections, and its heap per idle client).
+ */
+const notStartedYet: Effect.Effect<never, NotConnected> = Effect.suspend(() =>
+  Effect.fail(new NotConnected({ state: "connecting" }))
+)
+
 /** @internal */
 export class Runtime {
   /** the open socket of the current connection, set once the upgrade completed */
@@ -59,7 +67,7 @@ export class Runtime {
   /** the fiber running the connection loop, when one is (none while the link is up) */
   loop: Fiber.RuntimeFiber<void> | undefined = undefined
   /** `Client.reconnect`: the connection loop's, once it runs */
-  reconnectNow: Effect.Effect<void, NotConnected> = Effect.fail(new NotConnected({ state: "connecting" }))
+  reconnectNow: Effect.Effect<void, NotConnected> = notStartedYet
   /** who waits for the connection a `Client.reconnect` asked for */
   reconnectWaiters: Array<Deferred.Deferred<void, NotConnected>> | undefined = undefined
   /** the scope of the current connection attempt or link */
