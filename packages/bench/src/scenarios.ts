@@ -375,9 +375,7 @@ const fanin = (id: string, count: Record<Mode, number>, ping: boolean): Scenario
     }
   ],
   baseline: "raw-ws",
-  targets: id === "l" && !ping
-    ? [{ row: "zen", metric: "cpuNsPerFrame", maxRatio: 1.5, text: "fan-in CPU/frame ≤ 1.5× raw ws" }]
-    : [],
+  // no target: issue 18 asks for the figures and a linear scaling curve (the `s` / `m` / `l` scenarios)
   note: "One server process writes every connection's frames (a 64-byte JSON text with its wall-clock time); the " +
     "lag is the consumer's time minus the server's when the frame reaches the one consumer. CPU of the client " +
     "process over the measured window ÷ frames consumed in it; heap after `gc()`, RSS at the end."

@@ -21,6 +21,26 @@ const closed = (ws: WebSocket): Promise<void> =>
 
 const keep: Array<unknown> = []
 
+/** A connection kept open until the process exits, with a `message` listener and the hand-written ping heartbeat. */
+const openKept = async (
+  url: string,
+  onMessage: ((data: Buffer) => void) | undefined,
+  pingIntervalMs: number | undefined
+): Promise<void> => {
+  const ws = new WebSocket(url)
+  if (onMessage !== undefined) ws.on("message", onMessage)
+  ws.on("error", () => {})
+  keep.push(ws)
+  await opened(ws)
+  if (pingIntervalMs !== undefined) {
+    // the hand-written heartbeat: ping every interval, terminate after 2 missed pongs
+    let missed = 0
+    ws.on("pong", () => (missed = 0))
+    const timer = setInterval(() => (++missed > 2 ? ws.terminate() : ws.ping()), pingIntervalMs)
+    ws.once("close", () => clearInterval(timer))
+  }
+}
+
 export const adapter: Adapter = {
   inbound: async ({ frames, json, marks, url, warmup }) => {
     const ws = new WebSocket(url)
@@ -71,38 +91,15 @@ export const adapter: Adapter = {
     await closed(ws)
   },
 
-  idle: async ({ concurrency, consume, count, pingIntervalMs, url }) => {
-    await pool(count, concurrency, async () => {
-      const ws = new WebSocket(url)
-      if (consume) ws.on("message", (data: Buffer) => consumeText(data.toString()))
-      ws.on("error", () => {})
-      keep.push(ws)
-      await opened(ws)
-      if (pingIntervalMs !== undefined) {
-        // the hand-written heartbeat: ping every interval, terminate after 2 missed pongs
-        let missed = 0
-        ws.on("pong", () => (missed = 0))
-        const timer = setInterval(() => (++missed > 2 ? ws.terminate() : ws.ping()), pingIntervalMs)
-        ws.once("close", () => clearInterval(timer))
-      }
-    })
-  },
+  idle: ({ concurrency, consume, count, pingIntervalMs, url }) =>
+    pool(
+      count,
+      concurrency,
+      () => openKept(url, consume ? (data) => consumeText(data.toString()) : undefined, pingIntervalMs)
+    ),
 
-  fanin: async ({ concurrency, count, pingIntervalMs, sink, url }) => {
-    await pool(count, concurrency, async () => {
-      const ws = new WebSocket(url)
-      ws.on("message", (data: Buffer) => sink(data.toString()))
-      ws.on("error", () => {})
-      keep.push(ws)
-      await opened(ws)
-      if (pingIntervalMs !== undefined) {
-        let missed = 0
-        ws.on("pong", () => (missed = 0))
-        const timer = setInterval(() => (++missed > 2 ? ws.terminate() : ws.ping()), pingIntervalMs)
-        ws.once("close", () => clearInterval(timer))
-      }
-    })
-  },
+  fanin: ({ concurrency, count, pingIntervalMs, sink, url }) =>
+    pool(count, concurrency, () => openKept(url, (data) => sink(data.toString()), pingIntervalMs)),
 
   recovery: async ({ channels, onRestored, retryDelayMs, url }) => {
     let stopped = false

@@ -4,10 +4,8 @@
  * after `drain`, so what the client does not read stays queued here (and in the kernel's buffers), not in memory.
  */
 import * as Effect from "effect/Effect"
-import * as Crypto from "node:crypto"
 import * as Net from "node:net"
-
-const GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+import { acceptUpgrade } from "./misbehaving.js"
 
 export interface Blaster {
   readonly url: string
@@ -48,13 +46,7 @@ export const startBlaster = (count: number, payload: (i: number) => string, fram
           socket.on("data", (chunk) => {
             if (!upgraded) {
               head += chunk.toString("latin1")
-              if (!head.includes("\r\n\r\n")) return
-              const key = /sec-websocket-key:\s*(\S+)/i.exec(head)?.[1] ?? ""
-              const accept = Crypto.createHash("sha1").update(key + GUID).digest("base64")
-              socket.write(
-                "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
-                  `Sec-WebSocket-Accept: ${accept}\r\n\r\n`
-              )
+              if (!acceptUpgrade(socket, head)) return
               upgraded = true
               return
             }

@@ -15,6 +15,18 @@ export const closeFrame = (code: number): Buffer => Buffer.from([0x88, 0x02, cod
 /** A frame with a reserved opcode (0x3): `ws` fails the connection with 1002. */
 export const badFrame: Buffer = Buffer.from([0x83, 0x00])
 
+/** Answers a WebSocket upgrade request once its head is complete (`head`: what arrived so far); false until then. */
+export const acceptUpgrade = (socket: Net.Socket, head: string): boolean => {
+  if (!head.includes("\r\n\r\n")) return false
+  const key = /sec-websocket-key:\s*(\S+)/i.exec(head)?.[1] ?? ""
+  const accept = Crypto.createHash("sha1").update(key + GUID).digest("base64")
+  socket.write(
+    "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+      `Sec-WebSocket-Accept: ${accept}\r\n\r\n`
+  )
+  return true
+}
+
 export interface Misbehaving {
   readonly url: string
   /** upgraded connections so far */
@@ -37,13 +49,7 @@ export const startMisbehaving = (reply: Buffer) =>
           socket.on("data", (chunk) => {
             if (!upgraded) {
               head += chunk.toString("latin1")
-              if (!head.includes("\r\n\r\n")) return
-              const key = /sec-websocket-key:\s*(\S+)/i.exec(head)?.[1] ?? ""
-              const accept = Crypto.createHash("sha1").update(key + GUID).digest("base64")
-              socket.write(
-                "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
-                  `Sec-WebSocket-Accept: ${accept}\r\n\r\n`
-              )
+              if (!acceptUpgrade(socket, head)) return
               upgraded = true
               connections++
               return
