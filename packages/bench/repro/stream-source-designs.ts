@@ -20,6 +20,7 @@
  * Run (in packages/bench), one measurement per process:
  *   node --import tsx repro/stream-source-designs.ts <A|B|C|callback> <chunk|element> [warm]
  *   or all of them, interleaved, 3 times:  node --import tsx repro/stream-source-designs.ts all
+ *   BATCHES=30000 PER_BATCH=1 …: one element per turn (a sparse feed, or an echo), which shows the cost per chunk
  *
  * Measured 2026-12-03 (2 shared cores, loaded; median of 3; ns per element):  see packages/bench/README.md
  */
@@ -96,8 +97,8 @@ const designs: Record<string, (source: Source) => Stream.Stream<Item>> = {
   C: (source) => Stream.fromPull(Effect.succeed(source.take))
 }
 
-const batches = 300
-const perBatch = 1_000
+const batches = Number(process.env.BATCHES ?? 300)
+const perBatch = Number(process.env.PER_BATCH ?? 1_000)
 const base = "x".repeat(80)
 
 const measure = async (design: string, consumer: string, warm: boolean): Promise<number> => {
