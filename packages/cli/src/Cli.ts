@@ -35,7 +35,8 @@ export const command = internal.root
  * import * as Cli from "@zen-websocket/cli/Cli"
  * import * as Effect from "effect/Effect"
  *
- * Cli.run(["node", "zenws", "inspect", "session.jsonl"]).pipe(Effect.provide(NodeContext.layer), NodeRuntime.runMain)
+ * // zenws --version (any argv works the same way: ["node", "zenws", "inspect", "session.jsonl"])
+ * Cli.run(["node", "zenws", "--version"]).pipe(Effect.provide(NodeContext.layer), NodeRuntime.runMain)
  * ```
  *
  * @since 0.1.0

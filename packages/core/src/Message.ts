@@ -33,9 +33,13 @@ const unparsed: unique symbol = Symbol.for("@zen-websocket/core/Message/unparsed
  * @category models
  */
 export class Text implements Pipeable.Pipeable, Inspectable.Inspectable {
+  /** @since 0.1.0 */
   declare readonly _tag: "Text"
+  /** @since 0.1.0 */
   declare pipe: Pipeable.Pipeable["pipe"]
+  /** @since 0.1.0 */
   declare toJSON: () => unknown
+  /** @since 0.1.0 */
   declare [Inspectable.NodeInspectSymbol]: () => unknown
   private parsed: unknown = unparsed
   constructor(readonly data: string) {}
@@ -62,9 +66,13 @@ export class Text implements Pipeable.Pipeable, Inspectable.Inspectable {
  * @category models
  */
 export class Binary implements Pipeable.Pipeable, Inspectable.Inspectable {
+  /** @since 0.1.0 */
   declare readonly _tag: "Binary"
+  /** @since 0.1.0 */
   declare pipe: Pipeable.Pipeable["pipe"]
+  /** @since 0.1.0 */
   declare toJSON: () => unknown
+  /** @since 0.1.0 */
   declare [Inspectable.NodeInspectSymbol]: () => unknown
   constructor(readonly data: Uint8Array) {}
 }

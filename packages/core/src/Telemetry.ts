@@ -43,7 +43,11 @@
  * ## Exporting
  *
  * The metrics live in Effect's global registry; `@effect/opentelemetry` (not a dependency of this package) exports them
- * together with the client's spans:
+ * together with the client's spans (see the example below).
+ *
+ * The event model and the service live in `internal/telemetry.ts`; the metrics are defined from one table
+ * (`internal/metricTable.ts`). This page is over 400 lines because it is the telemetry reference: the event table
+ * and every exported metric with its documentation.
  *
  * @example
  * ```ts
@@ -56,13 +60,8 @@
  *   metricReader: new PrometheusExporter({ port: 9464 }) // zen_websocket_* on http://localhost:9464/metrics
  * }))
  *
- * declare const program: Effect.Effect<void>
- * program.pipe(Effect.provide(Observability))
+ * export const observed = (program: Effect.Effect<void>) => program.pipe(Effect.provide(Observability))
  * ```
- *
- * The event model and the service live in `internal/telemetry.ts`; the metrics are defined from one table
- * (`internal/metricTable.ts`). This page is over 400 lines because it is the telemetry reference: the event table
- * and every exported metric with its documentation.
  *
  * @since 0.1.0
  */

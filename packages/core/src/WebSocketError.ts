@@ -98,6 +98,7 @@ export class ConnectError extends Schema.TaggedError<ConnectError>()("ConnectErr
   /** reason `restore`: the verdict of the dialect's classifier (or the `retryable` option) on the cause */
   retryable: Schema.optional(Schema.Boolean)
 }) {
+  /** @since 0.1.0 */
   declare readonly [TypeId]: TypeId
   constructor(props: {
     readonly reason: ConnectErrorReason
@@ -123,6 +124,7 @@ export class ConnectError extends Schema.TaggedError<ConnectError>()("ConnectErr
 export class NotConnected extends Schema.TaggedError<NotConnected>()("NotConnected", {
   state: Schema.Literal("connecting", "disconnected")
 }) {
+  /** @since 0.1.0 */
   declare readonly [TypeId]: TypeId
   override get message(): string {
     return `Not connected (state: ${this.state})`
@@ -141,6 +143,7 @@ export class Disconnected extends Schema.TaggedError<Disconnected>()("Disconnect
   reason: Schema.String,
   cause: Schema.optional(Schema.Defect)
 }) {
+  /** @since 0.1.0 */
   declare readonly [TypeId]: TypeId
   override get message(): string {
     return `Disconnected (close code ${this.code}${this.reason ? `: ${this.reason}` : ""})`
@@ -158,6 +161,7 @@ export class RequestTimeout extends Schema.TaggedError<RequestTimeout>()("Reques
   method: Schema.String,
   timeoutMs: Schema.Number
 }) {
+  /** @since 0.1.0 */
   declare readonly [TypeId]: TypeId
   override get message(): string {
     return `Request ${this.id} (${this.method}) got no response within ${this.timeoutMs} ms`
@@ -177,6 +181,7 @@ export class RpcError extends Schema.TaggedError<RpcError>()("RpcError", {
   id: Schema.optional(RequestId),
   method: Schema.optional(Schema.String)
 }) {
+  /** @since 0.1.0 */
   declare readonly [TypeId]: TypeId
 }
 
@@ -189,6 +194,7 @@ export class RpcError extends Schema.TaggedError<RpcError>()("RpcError", {
 export class DuplicateRequestId extends Schema.TaggedError<DuplicateRequestId>()("DuplicateRequestId", {
   id: RequestId
 }) {
+  /** @since 0.1.0 */
   declare readonly [TypeId]: TypeId
   override get message(): string {
     return `Request id ${String(this.id)} is already in flight; the frame was not sent`
@@ -206,6 +212,7 @@ export class OfflineQueueFull extends Schema.TaggedError<OfflineQueueFull>()("Of
   capacity: Schema.Number,
   evicted: Schema.Boolean
 }) {
+  /** @since 0.1.0 */
   declare readonly [TypeId]: TypeId
   override get message(): string {
     return this.evicted
@@ -223,6 +230,7 @@ export class OfflineQueueFull extends Schema.TaggedError<OfflineQueueFull>()("Of
 export class NoConnections extends Schema.TaggedError<NoConnections>()("NoConnections", {
   candidates: Schema.Number
 }) {
+  /** @since 0.1.0 */
   declare readonly [TypeId]: TypeId
   override get message(): string {
     return this.candidates === 0
@@ -241,6 +249,7 @@ export class RateLimited extends Schema.TaggedError<RateLimited>()("RateLimited"
   queueSize: Schema.Number,
   cost: Schema.Number
 }) {
+  /** @since 0.1.0 */
   declare readonly [TypeId]: TypeId
   override get message(): string {
     return `Rate limited: ${this.queueSize} sends already wait for tokens (cost ${this.cost})`
@@ -284,6 +293,7 @@ export class InvalidOptions extends Schema.TaggedError<InvalidOptions>()("Invali
   rule: Schema.String,
   issues: Schema.optionalWith(Schema.Array(OptionsIssue), { default: () => [] })
 }) {
+  /** @since 0.1.0 */
   declare readonly [TypeId]: TypeId
   constructor(props: {
     readonly field: string
@@ -314,6 +324,7 @@ export class SendError extends Schema.TaggedError<SendError>()("SendError", {
   reason: Schema.Literal("encode", "socket"),
   cause: Schema.optional(Schema.Defect)
 }) {
+  /** @since 0.1.0 */
   declare readonly [TypeId]: TypeId
   override get message(): string {
     return `Could not send the frame (${this.reason})${causeMessage(this.cause)}`
@@ -331,6 +342,7 @@ export class HeartbeatTimeout extends Schema.TaggedError<HeartbeatTimeout>()("He
   missed: Schema.Number,
   silentMs: Schema.Number
 }) {
+  /** @since 0.1.0 */
   declare readonly [TypeId]: TypeId
   override get message(): string {
     return `Heartbeat (${this.type}) timed out: ${this.missed} missed, no sign of life for ${this.silentMs} ms`
@@ -348,6 +360,7 @@ export class RecorderError extends Schema.TaggedError<RecorderError>()("Recorder
   path: Schema.String,
   cause: Schema.Defect
 }) {
+  /** @since 0.1.0 */
   declare readonly [TypeId]: TypeId
   override get message(): string {
     const detail = this.cause instanceof Error ? `: ${this.cause.message}` : ""
@@ -370,6 +383,7 @@ export class MockAssertionError extends Data.TaggedError("MockAssertionError")<{
     }
   >
 }> {
+  /** @since 0.1.0 */
   declare readonly [TypeId]: TypeId
 }
 
@@ -383,6 +397,7 @@ export class MockServerError extends Data.TaggedError("MockServerError")<{
   readonly reason: string
   readonly cause?: unknown
 }> {
+  /** @since 0.1.0 */
   declare readonly [TypeId]: TypeId
   override get message(): string {
     return `Mock server: ${this.reason}`

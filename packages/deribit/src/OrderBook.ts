@@ -467,7 +467,7 @@ export type Event = bookStream.Event<BookGap>
  * const topOfBook = (session: DeribitClient.DeribitSession) =>
  *   OrderBook.stream(session, "BTC-PERPETUAL", "100ms").pipe(
  *     Stream.tap((event) => event._tag === "BookResynced" ? Effect.log(`resynced after ${event.gap.message}`) : Effect.void),
- *     Stream.map((event) => Option.zip(OrderBook.bestBid(event.book), OrderBook.bestAsk(event.book))),
+ *     Stream.map((event) => Option.all([OrderBook.bestBid(event.book), OrderBook.bestAsk(event.book)])),
  *     Stream.take(10)
  *   )
  * ```
