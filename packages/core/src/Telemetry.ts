@@ -14,7 +14,13 @@
  *   (or {@link emit}) updates the metrics only.
  *
  * The client reports inbound traffic once per chunk (the frames one socket tick delivered), never per frame (DESIGN
- * §4): a `message_received` event carries the chunk's frame `count` and `bytes`.
+ * §4): a `message_received` event carries the chunk's frame `count` and `bytes`. Outbound, every frame the client
+ * puts on the wire is counted where it is written, whatever sent it, with its {@link FrameKind}: plain sends,
+ * requests, subscribe and unsubscribe requests, heartbeat frames (our pings included, with their payload size) and
+ * the frames of a restore. Inbound control frames (pings, pongs) and the pongs `ws` sends by itself are not counted
+ * as messages. Counting a frame without a `Telemetry` service builds no event and allocates nothing; with one, the
+ * events of frames written from synchronous code are published in order by one fiber per burst, and a
+ * `sendMessage` returns after its frame's event was published.
  *
  * ## Events and metrics
  *
@@ -23,9 +29,9 @@
  *
  * | event (`names.…`) | measurements | metadata | metric updates |
  * |---|---|---|---|
- * | `messageReceived` `[zen_websocket, client, message_received]` | `count` (frames), `bytes` | `client_id` | `zen_websocket_client_message_received` += count, `zen_websocket_client_bytes_received` += bytes |
- * | `messageSent` `[zen_websocket, client, message_sent]` | `count` (frames), `bytes` | `client_id` | `zen_websocket_client_message_sent` += count, `zen_websocket_client_bytes_sent` += bytes |
- * | `upgrade` `[zen_websocket, connection, upgrade]` | `connect_time_ms` | `client_id`, `url` | `zen_websocket_connection_upgrade` observes connect_time_ms (untagged) |
+ * | `messageReceived` `[zen_websocket, client, message_received]` | `count` (data frames of the chunk), `bytes`, `size` (= bytes, the seed's name) | `client_id` | `zen_websocket_client_message_received` += count, `zen_websocket_client_bytes_received` += bytes |
+ * | `messageSent` `[zen_websocket, client, message_sent]` | `count` (1: one event per frame), `bytes`, `size` (= bytes) | `client_id`, `kind` ({@link FrameKind}) | `zen_websocket_client_message_sent` += count, `zen_websocket_client_bytes_sent` += bytes, both tagged `kind` |
+ * | `upgrade` `[zen_websocket, connection, upgrade]` | `connect_time_ms` | `client_id`, `url` (redacted: query secrets and userinfo masked, `<redacted>` for a `Redacted` URL) | `zen_websocket_connection_upgrade` observes connect_time_ms (untagged) |
  * | `disconnect` `[zen_websocket, connection, disconnect]` | — | `client_id`, `code`, `reason` | `zen_websocket_connection_disconnects` += 1, tagged `client_id` then `code` (`"unknown"` when absent) |
  * | `reconnect` `[zen_websocket, connection, reconnect]` | `attempt`, `delay_ms` | `client_id` | `zen_websocket_connection_reconnect_attempts` += 1 |
  * | `gaveUp` `[zen_websocket, connection, gave_up]` | `attempts` | `client_id` | `zen_websocket_connection_give_ups` += 1 |
@@ -95,6 +101,25 @@ export type TelemetryEvent = internal.TelemetryEvent
  * @category constants
  */
 export const names: typeof internal.names = internal.names
+
+/**
+ * What an outbound frame was, the `kind` of a `messageSent` event and the `kind` tag of `messageSent` / `bytesSent`:
+ * `message` (`sendMessage`, the offline queue's frames), `request` (`request`), `subscribe` (a dialect's subscribe
+ * and unsubscribe requests), `heartbeat` (pings, heartbeat requests and answers to the server's test requests),
+ * `restore` (whatever a connection sends while it restores: restore hooks' frames, the re-subscribe batches).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type FrameKind = internal.FrameKind
+
+/**
+ * Every {@link FrameKind}, in a fixed order.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const frameKinds: ReadonlyArray<FrameKind> = internal.frameKinds
 
 /**
  * The numeric `level` of a `pressure` event for each rate-limiter pressure level.
@@ -453,23 +478,3 @@ export const emit = (event: TelemetryEvent): Effect.Effect<void> =>
     Effect.serviceOption(Telemetry),
     (telemetry) => Option.isSome(telemetry) ? telemetry.value.emit(event) : record(event)
   )
-
-/**
- * The traffic counters of one client, updated without building an event (the hot path when no `Telemetry` service
- * is in context): what `record` does for `messageSent` / `messageReceived` events with this `client_id`.
- *
- * @example
- * ```ts
- * import * as Telemetry from "@zen-websocket/core/Telemetry"
- *
- * const counters = Telemetry.unsafeTrafficCounters("feed")
- * counters.received(10, 4096)
- * ```
- *
- * @since 0.1.0
- * @internal
- */
-export const unsafeTrafficCounters: (clientId: string) => {
-  readonly sent: (count: number, bytes: number) => void
-  readonly received: (count: number, bytes: number) => void
-} = internal.unsafeTrafficCounters

@@ -42,8 +42,8 @@ describe("metrics move when their event happens", () => {
       assert.strictEqual((yield* histogramCount(Telemetry.connectionUpgrade)) - upgradesBefore, 1)
 
       yield* Client.sendMessage(client, "hello")
-      assert.strictEqual(yield* counter(Telemetry.messageSent, id), 1)
-      assert.strictEqual(yield* counter(Telemetry.bytesSent, id), 5)
+      assert.strictEqual(yield* counter(Telemetry.messageSent, id, ["kind", "message"]), 1)
+      assert.strictEqual(yield* counter(Telemetry.bytesSent, id, ["kind", "message"]), 5)
 
       const messages = yield* client.messagesScoped
       yield* server.injectMessage("abc")
@@ -56,6 +56,9 @@ describe("metrics move when their event happens", () => {
       const requestsBefore = yield* histogramCount(Telemetry.requestDuration)
       yield* Client.request(client, { method: "public/test" })
       assert.strictEqual(yield* counter(Telemetry.requestTotal, id), 1)
+      // the request frame counts too, as a request
+      assert.strictEqual(yield* counter(Telemetry.messageSent, id, ["kind", "request"]), 1)
+      assert.strictEqual(yield* counter(Telemetry.messageSent, id, ["kind", "message"]), 1)
       assert.strictEqual((yield* histogramCount(Telemetry.requestDuration)) - requestsBefore, 1)
       yield* Effect.either(Client.request(client, { method: "slow" }, { timeout: 20 }))
       assert.strictEqual(yield* counter(Telemetry.requestTimeouts, id), 1)

@@ -29,6 +29,7 @@ import type { InvalidOptions } from "../WebSocketError.js"
 import { ConnectError, Disconnected, NotConnected } from "../WebSocketError.js"
 import * as HeartbeatScheduler from "./heartbeatScheduler.js"
 import { Link } from "./link.js"
+import { redactUrl } from "./redact.js"
 import type { Runtime } from "./runtime.js"
 import * as Session from "./session.js"
 import * as Subscriptions from "./subscriptions.js"
@@ -287,15 +288,24 @@ const connectOnce = (runtime: Runtime, url: ClientOptions.UrlInput) =>
     yield* Scope.addFinalizer(yield* Effect.scope, Effect.sync(() => link.release()))
     const connectTimeMs = Math.round(performance.now() - startedAt)
     yield* armHeartbeat(runtime, link)
-    yield* runRestoreHooks(runtime, target)
-    yield* restoreSubscriptions(runtime, target)
-    yield* runHooks(runtime, runtime.options.afterRestoreHooks, target)
+    // what goes out until the restore is done counts as `restore` in `message_sent`
+    runtime.restoring = true
+    yield* Effect.ensuring(
+      Effect.zipRight(
+        Effect.zipRight(runRestoreHooks(runtime, target), restoreSubscriptions(runtime, target)),
+        runHooks(runtime, runtime.options.afterRestoreHooks, target)
+      ),
+      Effect.sync(() => {
+        runtime.restoring = false
+      })
+    )
     // "connected" means usable: only a link that is still live after its restore is published, once
     yield* openToUsers(runtime, link, socket)
     if (runtime.everConnected) runtime.reconnects++
     runtime.everConnected = true
     runtime.connectedAt = yield* Clock.currentTimeMillis
     yield* runtime.setState("connected")
+    runtime.upgradedUrl = Effect.isEffect(url) ? redactUrl(target) : ClientOptions.showUrl(url)
     yield* runtime.emit(ClientEvent.Connected({ connectTimeMs }))
     return link
   })

@@ -72,11 +72,13 @@ export class Link implements Transport.Listeners, Heartbeat.Link, Heartbeat.Hook
   // ---- the heartbeat's view ----
 
   ping(payload: Uint8Array): void {
-    this.socket?.ping(payload)
+    if (this.socket === undefined) return
+    this.socket.ping(payload)
+    this.runtime.instruments.sent("heartbeat", payload.byteLength)
   }
 
   send(frame: string): boolean {
-    return this.socket !== undefined && this.runtime.transmit(this.socket, frame)
+    return this.socket !== undefined && this.runtime.transmit(this.socket, frame, "heartbeat")
   }
 
   inboundFrames(): number {

@@ -118,7 +118,7 @@ const dispatch = (
   const deadline = clock.unsafeCurrentTimeMillis() + timeoutMs
   const response = Effect.async<unknown, RpcError | Disconnected | SendError | RequestTimeout>((resume) => {
     entry = runtime.pending.add(id, method, deadline, timeoutMs, resume, envelope)
-    if (!runtime.transmit(target, frame)) {
+    if (!runtime.transmit(target, frame, "request")) {
       runtime.pending.remove(id, entry)
       resume(Effect.fail(new SendError({ reason: "socket", cause: "the socket closed before the frame went out" })))
     }
@@ -157,7 +157,7 @@ const queued = (
             Effect.sync(() => {
               if (runtime.pending.has(id)) return resume(Effect.fail(new DuplicateRequestId({ id })))
               entry = runtime.pending.add(id, method, deadline, timeoutMs, resume, envelope)
-              if (!runtime.transmit(socket, frame)) {
+              if (!runtime.transmit(socket, frame, "request")) {
                 runtime.pending.remove(id, entry)
                 resume(
                   Effect.fail(new SendError({ reason: "socket", cause: "the socket closed before the frame went out" }))

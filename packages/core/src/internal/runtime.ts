@@ -36,6 +36,7 @@ import { Pacer } from "./pacing.js"
 import { Pending } from "./pending.js"
 import { forLog } from "./redact.js"
 import { ServerIds } from "./serverIds.js"
+import type { FrameKind } from "./telemetry.js"
 import * as Transport from "./transport.js"
 
 /** @internal */
@@ -55,6 +56,10 @@ export class Runtime {
   socket: WebSocket | undefined = undefined
   /** true once the connection finished its restore steps: user sends go out only then */
   writable = false
+  /** true while the restore hooks and the re-subscribe run: their frames count as `restore` */
+  restoring = false
+  /** the URL of the last completed upgrade, redacted (the `upgrade` event's `url`) */
+  upgradedUrl: string | undefined = undefined
   closed = false
   currentState: State = "connecting"
   /** every inbound frame, control frames included: the heartbeat's sign of life */
@@ -280,7 +285,7 @@ export class Runtime {
 
   emit(event: ClientEvent.ClientEvent): Effect.Effect<void> {
     const publish = Effect.zipRight(
-      this.instruments.clientEvent(event),
+      this.instruments.clientEvent(event, this.upgradedUrl),
       Effect.sync(() => this.eventFeed.publish([event]))
     )
     return this.options.debug
@@ -318,9 +323,16 @@ export class Runtime {
     })
   }
 
-  /** Puts one frame on the wire (and in the recording); false when the socket is not open. */
-  transmit(socket: WebSocket, frame: string | Uint8Array): boolean {
+  /**
+   * Puts one frame on the wire (and in the recording) and counts it in `message_sent` as `kind` (`restore` for
+   * whatever but heartbeats goes out while the connection restores); false when the socket is not open.
+   */
+  transmit(socket: WebSocket, frame: string | Uint8Array, kind: FrameKind): boolean {
     if (!Transport.send(socket, frame)) return false
+    this.instruments.sent(
+      this.restoring && kind !== "heartbeat" ? "restore" : kind,
+      typeof frame === "string" ? Buffer.byteLength(frame) : frame.byteLength
+    )
     if (this.options.debug) {
       this.log(`out: ${typeof frame === "string" ? shorten(forLog(frame)) : `<${frame.length} bytes>`}`)
     }
@@ -419,7 +431,12 @@ export const make = (
 ): Effect.Effect<Runtime, InvalidOptions, Scope.Scope> =>
   Effect.gen(function*() {
     const effectRuntime = yield* Effect.runtime<never>()
-    const instruments = yield* Instrumentation.make(id, options.latencyBufferSize, effectRuntime)
+    const instruments = yield* Instrumentation.make(
+      id,
+      options.id !== undefined,
+      options.latencyBufferSize,
+      effectRuntime
+    )
     const limiter = Option.getOrUndefined(yield* Effect.serviceOption(RateLimiter.RateLimiter))
     const recorder = options.recordTo !== undefined
       ? yield* openRecording(options.recordTo)

@@ -4,7 +4,6 @@
  */
 import * as Effect from "effect/Effect"
 import type WebSocket from "ws"
-import * as Telemetry from "../Telemetry.js"
 import { NotConnected, SendError } from "../WebSocketError.js"
 import { type OfflineQueue, type QueuedError, waitingRoom } from "./offlineQueue.js"
 import type { Runtime } from "./runtime.js"
@@ -66,19 +65,10 @@ const queued = (runtime: Runtime, queue: OfflineQueue, frame: string | Uint8Arra
 
 const writeAndReport = (runtime: Runtime, socket: WebSocket, frame: string | Uint8Array) => {
   const written = write(runtime, socket, frame)
-  // the common case, sent at once and counted without an event: no Effect beyond the constant `void`
-  if (written === Effect.void && runtime.instruments.sentSync(byteSize(frame))) return written
-  return Effect.zipRight(written, reportSent(runtime, frame))
+  // `transmit` counted the frame; a `Telemetry` service sees its event before the send returns
+  if (written === Effect.void) return runtime.instruments.flush
+  return Effect.zipRight(written, Effect.suspend(() => runtime.instruments.flush))
 }
-
-// (with `debug`, `runtime.transmit` logs every outbound frame, redacted)
-const reportSent = (runtime: Runtime, frame: string | Uint8Array) =>
-  runtime.instruments.emit(Telemetry.names.messageSent, sizeOf(frame))
-
-const byteSize = (frame: string | Uint8Array): number =>
-  typeof frame === "string" ? Buffer.byteLength(frame) : frame.byteLength
-
-const sizeOf = (frame: string | Uint8Array) => ({ count: 1, bytes: byteSize(frame) })
 
 /** Writes one frame, first waiting for the socket to drain when too much is buffered already. */
 export const write = (
@@ -86,10 +76,13 @@ export const write = (
   socket: WebSocket,
   frame: string | Uint8Array
 ): Effect.Effect<void, NotConnected> => {
-  if (socket.bufferedAmount <= runtime.options.outbound.highWaterMark) return sent(runtime.transmit(socket, frame))
+  const kind = "message"
+  if (socket.bufferedAmount <= runtime.options.outbound.highWaterMark) {
+    return sent(runtime.transmit(socket, frame, kind))
+  }
   return Effect.zipRight(
     Transport.awaitDrain(socket),
-    Effect.suspend(() => sent(runtime.transmit(socket, frame)))
+    Effect.suspend(() => sent(runtime.transmit(socket, frame, kind)))
   )
 }
 

@@ -65,7 +65,7 @@ export const sendAndAwait = <A>(
           fail: (error) => resume(Effect.fail(error))
         }
         runtime.awaiters.add(awaiter)
-        if (!runtime.transmit(socket, encoded)) {
+        if (!runtime.transmit(socket, encoded, "restore")) {
           runtime.awaiters.remove(awaiter)
           resume(Effect.fail(new SendError({ reason: "socket", cause: "the socket closed before the frame went out" })))
         }

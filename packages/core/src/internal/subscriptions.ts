@@ -65,7 +65,7 @@ const exchange = (
       startedAt = performance.now()
       entry = new Exchanges.Exchange(ref, kind, channels, method, resume)
       runtime.exchanges.add(entry)
-      if (!runtime.transmit(socket, frame)) {
+      if (!runtime.transmit(socket, frame, "subscribe")) {
         runtime.exchanges.remove(entry)
         resume(Effect.fail(new SendError({ reason: "socket", cause: "the socket closed before the frame went out" })))
       }

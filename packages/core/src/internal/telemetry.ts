@@ -50,7 +50,16 @@ export const event = (
 /** Updates the metrics matching `event` synchronously; unknown event names update nothing. */
 export const unsafeRecord = (event: TelemetryEvent): void => {
   const recorder = recorderOf(event.name)
-  if (recorder !== undefined) recorder(event.measurements, event.metadata)
+  if (recorder !== undefined) recorder(event.measurements, event.metadata, clientIdOf(event.metadata))
+}
+
+/**
+ * Updates the metrics matching `event` with `labelId` as the `client_id` tag (`undefined`: no tag) instead of the
+ * event's own `client_id`: how a client records its events (see the cardinality note in `Telemetry`).
+ */
+export const unsafeRecordAs = (event: TelemetryEvent, labelId: string | undefined): void => {
+  const recorder = recorderOf(event.name)
+  if (recorder !== undefined) recorder(event.measurements, event.metadata, labelId)
 }
 
 /** The service: metrics, the `events` stream and the attached handlers. */
@@ -81,17 +90,33 @@ export const make = (capacity: number) =>
           })
       ))
     }
+    const publish = (event: TelemetryEvent): Effect.Effect<void> =>
+      Effect.zipRight(PubSub.publish(pubsub, event), dispatch(event))
     return {
       emit: (event: TelemetryEvent): Effect.Effect<void> =>
         Effect.suspend(() => {
           unsafeRecord(event)
-          return Effect.zipRight(PubSub.publish(pubsub, event), dispatch(event))
+          return publish(event)
         }),
       events: Stream.fromPubSub(pubsub),
       subscribe: PubSub.subscribe(pubsub),
-      attach
+      attach,
+      [PublishOnly]: publish
     }
   })
+
+const PublishOnly: unique symbol = Symbol.for("@zen-websocket/core/Telemetry/publishOnly")
+
+/**
+ * How a client hands its events to a service it recorded the metrics for already: publish and dispatch only (a
+ * service made by `make`), else the service's `emit` with `recorded: false` (another implementation records itself).
+ */
+export const publisherOf = (service: {
+  readonly emit: (event: TelemetryEvent) => Effect.Effect<void>
+}): { readonly publish: (event: TelemetryEvent) => Effect.Effect<void>; readonly records: boolean } => {
+  const own = (service as { readonly [PublishOnly]?: (event: TelemetryEvent) => Effect.Effect<void> })[PublishOnly]
+  return own !== undefined ? { publish: own, records: false } : { publish: service.emit, records: true }
+}
 
 const keyOf = (name: ReadonlyArray<string>): string => name.join("\u001f")
 
@@ -139,14 +164,20 @@ const clientIdOf = (metadata: Readonly<Record<string, unknown>>): string | undef
   return id === undefined || id === null ? undefined : String(id)
 }
 
-const clientLabels = (metadata: Readonly<Record<string, unknown>>): Labels => {
-  const id = clientIdOf(metadata)
+const clientLabels = (id: string | undefined): Labels => {
   if (id === undefined) return noLabels
   return cachedLabels(`c\u001f${id}`, () => [MetricLabel.make("client_id", id)])
 }
 
-const disconnectLabels = (metadata: Readonly<Record<string, unknown>>): Labels => {
-  const id = clientIdOf(metadata)
+/** `client_id` (when there is one) then `kind` (when there is one): the labels of the traffic counters */
+const trafficLabels = (id: string | undefined, kind: unknown): Labels => {
+  if (kind === undefined || kind === null) return clientLabels(id)
+  const k = String(kind)
+  if (id === undefined) return cachedLabels(`k\u001f${k}`, () => [MetricLabel.make("kind", k)])
+  return cachedLabels(`ck\u001f${id}\u001f${k}`, () => [MetricLabel.make("client_id", id), MetricLabel.make("kind", k)])
+}
+
+const disconnectLabels = (id: string | undefined, metadata: Readonly<Record<string, unknown>>): Labels => {
   const code = metadata.code === undefined || metadata.code === null ? "unknown" : String(metadata.code)
   if (id === undefined) return cachedLabels(`d\u001f\u001f${code}`, () => [MetricLabel.make("code", code)])
   return cachedLabels(
@@ -160,6 +191,10 @@ const finite = (value: number | undefined): value is number => value !== undefin
 /** a counter event's `count`, 1 when absent (a non-finite one is then ignored by `add`) */
 const countOf = (measurements: Readonly<Record<string, number>>): number => measurements.count ?? 1
 
+/** a traffic event's payload bytes: `bytes`, else the seed's `size` */
+const bytesOf = (measurements: Readonly<Record<string, number>>): number | undefined =>
+  measurements.bytes ?? measurements.size
+
 const observe = (metric: Metric.Metric.Histogram<number>, value: number | undefined, labels: Labels): void => {
   if (finite(value)) metric.unsafeUpdate(value, labels)
 }
@@ -172,15 +207,35 @@ const set = (metric: Metric.Metric.Gauge<number>, value: number | undefined, lab
   if (finite(value)) metric.unsafeUpdate(value, labels)
 }
 
-/** The traffic counters of one client, updated without building an event. */
-export const unsafeTrafficCounters = (clientId: string) => {
-  let labels: Labels | undefined = undefined
-  const labelsOf = () => (labels ??= clientLabels({ client_id: clientId }))
-  return {
-    sent: (count: number, bytes: number): void =>
-      addTraffic(metrics.messageSent, metrics.bytesSent, count, bytes, labelsOf()),
-    received: (count: number, bytes: number): void =>
-      addTraffic(metrics.messageReceived, metrics.bytesReceived, count, bytes, labelsOf())
+/** What an outbound frame was: the `kind` of `message_sent` (a table, in the order of `frameKinds`). */
+export type FrameKind = "message" | "request" | "subscribe" | "heartbeat" | "restore"
+
+/** Every {@link FrameKind}. */
+export const frameKinds: ReadonlyArray<FrameKind> = ["message", "request", "subscribe", "heartbeat", "restore"]
+
+/**
+ * The traffic counters of one client, updated without building an event: the label arrays (one per frame kind) are
+ * built at first use and reused, so counting a frame allocates nothing. `labelId` is the `client_id` tag, or
+ * `undefined` for none (then the arrays are shared by every such client).
+ */
+export class TrafficCounters {
+  private readonly sentLabels = new Map<FrameKind, Labels>()
+  private receivedLabels: Labels | undefined = undefined
+
+  constructor(readonly labelId: string | undefined) {}
+
+  sent(kind: FrameKind, bytes: number): void {
+    let labels = this.sentLabels.get(kind)
+    if (labels === undefined) {
+      labels = trafficLabels(this.labelId, kind)
+      this.sentLabels.set(kind, labels)
+    }
+    addTraffic(metrics.messageSent, metrics.bytesSent, 1, bytes, labels)
+  }
+
+  received(count: number, bytes: number): void {
+    const labels = (this.receivedLabels ??= clientLabels(this.labelId))
+    addTraffic(metrics.messageReceived, metrics.bytesReceived, count, bytes, labels)
   }
 }
 
@@ -196,39 +251,45 @@ const addTraffic = (
   add(bytes, byteCount, labels)
 }
 
-type Recorder = (measurements: Readonly<Record<string, number>>, metadata: Readonly<Record<string, unknown>>) => void
+/** updates the metrics from one event; `id` is the `client_id` tag (or none) */
+type Recorder = (
+  measurements: Readonly<Record<string, number>>,
+  metadata: Readonly<Record<string, unknown>>,
+  id: string | undefined
+) => void
 
-const counting = (metric: Metric.Metric.Counter<number>): Recorder => (m, meta) =>
-  add(metric, countOf(m), clientLabels(meta))
+const counting = (metric: Metric.Metric.Counter<number>): Recorder => (m, _meta, id) =>
+  add(metric, countOf(m), clientLabels(id))
 
 const recorders: ReadonlyArray<readonly [ReadonlyArray<string>, Recorder]> = [
   [
     names.messageReceived,
-    (m, meta) => addTraffic(metrics.messageReceived, metrics.bytesReceived, countOf(m), m.bytes, clientLabels(meta))
+    (m, _meta, id) =>
+      addTraffic(metrics.messageReceived, metrics.bytesReceived, countOf(m), bytesOf(m), clientLabels(id))
   ],
   [
     names.messageSent,
-    (m, meta) => addTraffic(metrics.messageSent, metrics.bytesSent, countOf(m), m.bytes, clientLabels(meta))
+    (m, meta, id) =>
+      addTraffic(metrics.messageSent, metrics.bytesSent, countOf(m), bytesOf(m), trafficLabels(id, meta.kind))
   ],
   [names.upgrade, (m) => observe(metrics.connectionUpgrade, m.connect_time_ms, noLabels)],
-  [names.disconnect, (m, meta) => add(metrics.connectionDisconnects, countOf(m), disconnectLabels(meta))],
+  [names.disconnect, (m, meta, id) => add(metrics.connectionDisconnects, countOf(m), disconnectLabels(id, meta))],
   [names.reconnect, counting(metrics.connectionReconnectAttempts)],
   [names.gaveUp, counting(metrics.connectionGiveUps)],
   [names.pong, (m) => observe(metrics.heartbeatPong, m.rtt_ms, noLabels)],
   [names.heartbeatMissed, counting(metrics.heartbeatMissed)],
-  [names.pressure, (m, meta) => {
-    const labels = clientLabels(meta)
+  [names.pressure, (m, _meta, id) => {
+    const labels = clientLabels(id)
     set(metrics.rateLimiterPressure, m.level, labels)
     set(metrics.rateLimiterQueueSize, m.queue_size, labels)
   }],
   [names.rateLimited, counting(metrics.rateLimiterRejections)],
-  [names.request, (m, meta) => {
-    const labels = clientLabels(meta)
-    add(metrics.requestTotal, countOf(m), labels)
+  [names.request, (m, _meta, id) => {
+    add(metrics.requestTotal, countOf(m), clientLabels(id))
     observe(metrics.requestDuration, m.duration_ms, noLabels)
   }],
-  [names.requestTimeout, (m, meta) => {
-    const labels = clientLabels(meta)
+  [names.requestTimeout, (m, _meta, id) => {
+    const labels = clientLabels(id)
     const count = countOf(m)
     add(metrics.requestTotal, count, labels)
     add(metrics.requestTimeouts, count, labels)

@@ -1,0 +1,100 @@
+/**
+ * Telemetry true to the wire (issue 13 item 4): every frame that went out is counted with its kind, the events carry
+ * sizes, the redacted URL, the heartbeat measurements and the rate limiter's pressure, and the number of metric
+ * series stays flat as clients come and go.
+ */
+import { assert, describe, it } from "@effect/vitest"
+import * as Chunk from "effect/Chunk"
+import * as Effect from "effect/Effect"
+import * as Metric from "effect/Metric"
+import * as Stream from "effect/Stream"
+import * as Client from "../src/Client.js"
+import * as Telemetry from "../src/Telemetry.js"
+import * as Testing from "../src/Testing.js"
+
+let n = 0
+const freshId = () => `wire-${++n}-${Math.random().toString(36).slice(2, 8)}`
+
+const sentOf = (id: string, kind: Telemetry.FrameKind) =>
+  Effect.map(
+    Metric.value(Telemetry.messageSent.pipe(Metric.tagged("client_id", id), Metric.tagged("kind", kind))),
+    (s) => s.count
+  )
+
+const awaitConnected = (client: Client.Client) =>
+  client.stateChanges.pipe(Stream.filter((s) => s === "connected"), Stream.take(1), Stream.runDrain)
+
+describe("message_sent counts every outbound frame, by kind", () => {
+  it.scopedLive("messages, requests, subscribes, heartbeats and restore frames: the counts match what the server got", () =>
+    Effect.gen(function*() {
+      const id = freshId()
+      const server = yield* Testing.startMockServer()
+      const client = yield* Client.connect(server.url, {
+        id,
+        retryDelay: 5,
+        jitter: false,
+        heartbeatConfig: {
+          type: "custom",
+          message: "ping",
+          interval: 40,
+          isResponse: (m) => m._tag === "Text" && m.data === "pong"
+        }
+      })
+      yield* Client.sendMessage(client, "hello")
+      yield* Client.request(client, { method: "public/test" })
+      yield* Client.subscribe(client, ["ticker.BTC-PERPETUAL.100ms"])
+      yield* Effect.sleep("100 millis") // a few heartbeats
+      yield* server.simulateDisconnect(4001)
+      yield* server.awaitConnections(2)
+      yield* awaitConnected(client)
+      yield* Client.close(client)
+
+      const frames = (yield* server.receivedMessages).filter((f) => f._tag === "Text").map((f) => f.data as string)
+      const expected: Record<Telemetry.FrameKind, number> = {
+        message: frames.filter((f) => f === "hello").length,
+        request: frames.filter((f) => f.includes("public/test")).length,
+        subscribe: frames.filter((f) => f.includes("public/subscribe") && f.includes("\"id\":")).length - 1,
+        heartbeat: frames.filter((f) => f === "ping").length,
+        restore: 1 // the re-subscribe on the second connection
+      }
+      assert.strictEqual(expected.message, 1)
+      assert.strictEqual(expected.request, 1)
+      assert.strictEqual(expected.subscribe, 1)
+      assert.isAtLeast(expected.heartbeat, 1)
+      for (const kind of Telemetry.frameKinds) {
+        assert.strictEqual(yield* sentOf(id, kind), expected[kind], kind)
+      }
+      let total = 0
+      for (const kind of Telemetry.frameKinds) total += yield* sentOf(id, kind)
+      assert.strictEqual(total, frames.length)
+    }))
+
+  it.scopedLive("with a Telemetry service: one message_sent event per frame, with its kind and size, in wire order", () =>
+    Effect.gen(function*() {
+      const id = freshId()
+      const server = yield* Testing.startMockServer()
+      const events = yield* Effect.scoped(Effect.gen(function*() {
+        const telemetry = yield* Telemetry.Telemetry
+        const queue = yield* telemetry.subscribe
+        const client = yield* Client.connect(server.url, { id })
+        yield* Client.sendMessage(client, "héllo")
+        yield* Client.request(client, { method: "public/test" })
+        yield* Client.subscribe(client, ["a.b"])
+        yield* Client.close(client)
+        return Chunk.toReadonlyArray(yield* queue.takeAll)
+      })).pipe(Effect.provide(Telemetry.layer))
+      const sent = events.filter((e) => e.name === Telemetry.names.messageSent)
+      const frames = (yield* server.receivedMessages).map((f) => f.data as string)
+      assert.deepStrictEqual(sent.map((e) => e.metadata.kind), ["message", "request", "subscribe"])
+      assert.deepStrictEqual(sent.map((e) => e.measurements.size), frames.map((f) => Buffer.byteLength(f)))
+      assert.deepStrictEqual(sent.map((e) => e.measurements.bytes), frames.map((f) => Buffer.byteLength(f)))
+      assert.strictEqual(sent[0]!.measurements.size, 6) // "héllo" is 6 bytes of UTF-8
+      // the request's completion comes after its frame
+      const requestFrame = events.findIndex((e) =>
+        e.name === Telemetry.names.messageSent && e.metadata.kind === "request"
+      )
+      const completed = events.findIndex((e) => e.name === Telemetry.names.request)
+      assert.isAtLeast(requestFrame, 0)
+      assert.isBelow(requestFrame, completed)
+    }))
+})
