@@ -37,7 +37,12 @@
  * link.
  *
  * `onMissed` is called for every missed beat, the fatal one included. `onRtt` is called from the fiber at the tick
- * after the matching pong arrived (the pong hook itself runs no Effect); `health().rttMs` is updated at once. RTTs are
+ * (or check) after the answer arrived, for the strategies that time a round trip: `ping` (ping → its pong), `custom`
+ * with `isResponse` (beat → the accepted answer), `deribit` (its own `public/set_heartbeat` / `public/test` → the
+ * answer); the hooks themselves run no Effect, and `health().rttMs` is updated at once. The strategies whose peer
+ * beats instead report, through the optional `onInterval`, the time between two of its beats (`pong`: the server's
+ * pings; `deribit`: its `heartbeat` notifications), at most one per check. `custom` without `isResponse` measures
+ * neither. RTTs are
  * measured with the `Clock`'s `unsafeCurrentTimeNanos` captured by `make`, so `TestClock` drives them in tests and
  * production gets sub-millisecond `hrtime` precision.
  *

@@ -14,8 +14,8 @@
  *   joins the queue; waiters are served strictly in arrival order, and a waiter is served as soon as the bucket
  *   holds its cost (a cheap send never overtakes an expensive one queued before it).
  * - **Timers.** None per limiter: only the head of the queue sleeps on the `Clock`, until the refill that covers its
- *   cost. While a `pressureChanges` subscriber runs and the level is above `low`, one watcher fiber (owned by the
- *   limiter's scope) wakes at each refill so that the way down is reported on time.
+ *   cost. While the level is above `low`, one watcher fiber (owned by the limiter's scope) wakes at each refill so
+ *   that the way down is reported on time (to `pressureChanges` and to telemetry).
  * - **Costs** are clamped to `[0, C]` (a cost above the capacity waits for a full bucket and empties it; `NaN` counts
  *   as `C`). Tokens never go below 0.
  * - **Interruption.** An interrupted waiter leaves the queue and takes no token (tokens are only taken in the
@@ -23,7 +23,9 @@
  * - **Pressure** is the share of the capacity in use, `(C - tokens) / C`: `low` < 25 %, `medium` < 50 %, `high` <
  *   75 %, `critical` ≥ 75 % (the seed's table); and `critical` whenever sends wait in the queue (a new send would
  *   wait too), so a refill that the queue consumes at once is not reported as a drop. `pressureChanges` emits only
- *   when the level changes.
+ *   when the level changes; so does telemetry: each change is a `pressure` event (`Telemetry.names.pressure`, through
+ *   the `Telemetry` service in context at `make`, else metrics only) and sets the `rate_limiter_pressure` and
+ *   `rate_limiter_queue_size` gauges (untagged: a limiter may serve many clients).
  *
  * The bucket lives in `internal/rateLimiter.ts`, the venue cost presets (data) in `internal/costPresets.ts`.
  *

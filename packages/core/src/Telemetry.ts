@@ -35,9 +35,10 @@
  * | `disconnect` `[zen_websocket, connection, disconnect]` | — | `client_id`, `code`, `reason` | `zen_websocket_connection_disconnects` += 1, tagged `client_id` then `code` (`"unknown"` when absent) |
  * | `reconnect` `[zen_websocket, connection, reconnect]` | `attempt`, `delay_ms` | `client_id` | `zen_websocket_connection_reconnect_attempts` += 1 |
  * | `gaveUp` `[zen_websocket, connection, gave_up]` | `attempts` | `client_id` | `zen_websocket_connection_give_ups` += 1 |
- * | `pong` `[zen_websocket, heartbeat, pong]` | `rtt_ms` | `client_id`, `type` | `zen_websocket_heartbeat_pong` observes rtt_ms (untagged) |
+ * | `pong` `[zen_websocket, heartbeat, pong]` | `rtt_ms` | `client_id`, `type` (`ping`, `custom` with `isResponse`, `deribit`: the heartbeats that time a round trip) | `zen_websocket_heartbeat_pong` observes rtt_ms (untagged) |
+ * | `heartbeatInterval` `[zen_websocket, heartbeat, interval]` | `interval_ms` (between two beats of the server) | `client_id`, `type` (`pong`, `deribit`) | `zen_websocket_heartbeat_interval` observes interval_ms (untagged) |
  * | `heartbeatMissed` `[zen_websocket, heartbeat, missed]` | `missed` (consecutive) | `client_id`, `type` | `zen_websocket_heartbeat_missed` += 1 |
- * | `pressure` `[zen_websocket, rate_limiter, pressure]` | `level` (0 low … 3 critical, see {@link pressureLevels}), `queue_size` | `client_id` | gauges `zen_websocket_rate_limiter_pressure` = level, `zen_websocket_rate_limiter_queue_size` = queue_size |
+ * | `pressure` `[zen_websocket, rate_limiter, pressure]` | `level` (0 low … 3 critical, see {@link pressureLevels}), `queue_size` | none from the limiter (it may serve many clients); `client_id` when an emitter sets it | gauges `zen_websocket_rate_limiter_pressure` = level, `zen_websocket_rate_limiter_queue_size` = queue_size |
  * | `rateLimited` `[zen_websocket, rate_limiter, rejected]` | `queue_size` | `client_id` | `zen_websocket_rate_limiter_rejections` += 1 |
  * | `request` `[zen_websocket, request, complete]` | `duration_ms` | `client_id`, `id`, `method`, `outcome` (`"ok"`, `"error"`, `"disconnected"`) | `zen_websocket_request_total` += 1, `zen_websocket_request_duration` observes duration_ms (untagged) |
  * | `requestTimeout` `[zen_websocket, request, timeout]` | `timeout_ms` | `client_id`, `id`, `method` | `zen_websocket_request_total` += 1, `zen_websocket_request_timeouts` += 1 |
@@ -225,6 +226,15 @@ export const connectionGiveUps: Metric.Metric.Counter<number> = metrics.connecti
  * @category metrics
  */
 export const heartbeatPong: Metric.Metric.Histogram<number> = metrics.heartbeatPong
+
+/**
+ * Time between two heartbeats of the server in ms (`heartbeatInterval` `interval_ms`): the `pong` strategy (the
+ * server's pings) and `deribit` (its `heartbeat` notifications). Buckets 1, 2, 4 … 131072 ms.
+ *
+ * @since 0.1.0
+ * @category metrics
+ */
+export const heartbeatInterval: Metric.Metric.Histogram<number> = metrics.heartbeatInterval
 
 /**
  * Missed heartbeats (`heartbeatMissed`).

@@ -38,11 +38,13 @@ const makeLink = (options: { readonly throwing?: boolean } = {}) => {
 const makeHooks = () => {
   const missed: Array<number> = []
   const rtts: Array<number> = []
+  const intervals: Array<number> = []
   const hooks: Heartbeat.Hooks = {
     onMissed: (n) => Effect.sync(() => missed.push(n)),
-    onRtt: (ms) => Effect.sync(() => rtts.push(ms))
+    onRtt: (ms) => Effect.sync(() => rtts.push(ms)),
+    onInterval: (ms) => Effect.sync(() => intervals.push(ms))
   }
-  return { hooks, missed, rtts }
+  return { hooks, missed, rtts, intervals }
 }
 
 const setup = (config: HeartbeatConfig, options: { readonly throwing?: boolean } = {}) =>
@@ -259,6 +261,9 @@ describe("Heartbeat", () => {
         yield* expectRunning(env.fiber)
         assert.deepStrictEqual(env.missed, [])
         assert.deepStrictEqual(env.hb.health(), { failures: 0, lastAt: 9900, rttMs: undefined })
+        // no round trip to measure: the interval between the server's pings instead, one per check at most
+        assert.deepStrictEqual(env.intervals, Array(10).fill(900))
+        assert.deepStrictEqual(env.rtts, [])
         yield* at(11900)
         const error = yield* expectTimeout(env.fiber)
         assert.strictEqual(error.silentMs, 2000)
@@ -329,6 +334,25 @@ describe("Heartbeat", () => {
         const error = yield* expectTimeout(env.fiber)
         assert.strictEqual(error.silentMs, 20_000)
         assert.strictEqual(env.sent.length, 12, "one probe per silence")
+      }))
+
+    it.effect("times its own requests' answers (onRtt) and the server's beats (onInterval)", () =>
+      Effect.gen(function*() {
+        const env = yield* setup({ type: "deribit", interval: 10_000 })
+        const answer = "{\"jsonrpc\":\"2.0\",\"id\":\"zen_websocket.heartbeat\",\"result\":{\"version\":\"1\"}}"
+        yield* at(15_000) // the probe after 1.5 intervals of silence
+        assert.strictEqual(JSON.parse(env.sent[1]).method, "public/test")
+        yield* at(15_040)
+        assert.isTrue(deliver(env, answer))
+        assert.strictEqual(env.hb.health().rttMs, 40)
+        const beat = JSON.stringify({ jsonrpc: "2.0", method: "heartbeat", params: { type: "heartbeat" } })
+        yield* at(16_000)
+        assert.isTrue(deliver(env, beat))
+        yield* at(26_000)
+        assert.isTrue(deliver(env, beat))
+        yield* at(31_000)
+        assert.deepStrictEqual(env.rtts, [40])
+        assert.deepStrictEqual(env.intervals, [10_000])
       }))
 
     it.effect("consumes plain heartbeat beats without answering", () =>
@@ -436,7 +460,10 @@ describe("Heartbeat", () => {
         }
         yield* at(5000)
         assert.deepStrictEqual(env.missed, [])
-        assert.deepStrictEqual(env.hb.health(), { failures: 0, lastAt: 4500, rttMs: undefined })
+        // each beat (1000, 2000 …) was answered 500 ms later: that is its round trip, reported at the next tick
+        assert.deepStrictEqual(env.hb.health(), { failures: 0, lastAt: 4500, rttMs: 500 })
+        assert.deepStrictEqual(env.rtts, [500, 500, 500, 500])
+        assert.deepStrictEqual(env.intervals, [])
         // other traffic, pings and pongs do not count as an answer
         for (let t = 5500; t <= 6500; t += 500) {
           yield* at(t)

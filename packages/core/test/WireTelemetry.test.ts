@@ -6,9 +6,12 @@
 import { assert, describe, it } from "@effect/vitest"
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
 import * as Metric from "effect/Metric"
 import * as Stream from "effect/Stream"
+import * as TestClock from "effect/TestClock"
 import * as Client from "../src/Client.js"
+import * as RateLimiter from "../src/RateLimiter.js"
 import * as Telemetry from "../src/Telemetry.js"
 import * as Testing from "../src/Testing.js"
 
@@ -96,5 +99,47 @@ describe("message_sent counts every outbound frame, by kind", () => {
       const completed = events.findIndex((e) => e.name === Telemetry.names.request)
       assert.isAtLeast(requestFrame, 0)
       assert.isBelow(requestFrame, completed)
+    }))
+})
+
+describe("rate_limiter.pressure", () => {
+  it.scoped("a limiter in a client's send path emits each level change and sets the gauges (nothing emitted by hand)", () =>
+    Effect.gen(function*() {
+      const server = yield* Testing.startMockServer()
+      const levels = yield* Effect.scoped(Effect.gen(function*() {
+        const telemetry = yield* Telemetry.Telemetry
+        const queue = yield* telemetry.subscribe
+        const limiter = yield* RateLimiter.make({ capacity: 4, refillRate: 4, refillInterval: 1000 })
+        const client = yield* Client.connect(server.url).pipe(Effect.provideService(RateLimiter.RateLimiter, limiter))
+        for (const frame of ["a", "b", "c", "d"]) yield* Client.sendMessage(client, frame) // 4 of 4 tokens in use
+        yield* Effect.yieldNow()
+        assert.strictEqual(
+          (yield* Metric.value(Telemetry.rateLimiterPressure)).value,
+          Telemetry.pressureLevels.critical
+        )
+        yield* TestClock.adjust("1 second") // the refill: back to low, seen by the watcher
+        yield* Effect.yieldNow()
+        assert.strictEqual((yield* Metric.value(Telemetry.rateLimiterPressure)).value, Telemetry.pressureLevels.low)
+        yield* Client.close(client)
+        const events = Chunk.toReadonlyArray(yield* queue.takeAll)
+        return events.filter((e) => e.name === Telemetry.names.pressure).map((e) => e.measurements.level)
+      })).pipe(Effect.provide(Telemetry.layer))
+      const { critical, high, low, medium } = Telemetry.pressureLevels
+      assert.deepStrictEqual(levels, [medium, high, critical, low])
+    }))
+
+  it.scoped("without a Telemetry service the gauges follow the level too", () =>
+    Effect.gen(function*() {
+      const limiter = yield* RateLimiter.make({ capacity: 10, refillRate: 10, refillInterval: 1000, maxQueue: 5 })
+      yield* limiter.acquire(6)
+      assert.strictEqual((yield* Metric.value(Telemetry.rateLimiterPressure)).value, Telemetry.pressureLevels.high)
+      const waiting = yield* Effect.fork(limiter.acquire(6))
+      yield* TestClock.adjust(0)
+      assert.strictEqual((yield* Metric.value(Telemetry.rateLimiterPressure)).value, Telemetry.pressureLevels.critical)
+      assert.strictEqual((yield* Metric.value(Telemetry.rateLimiterQueueSize)).value, 1)
+      yield* TestClock.adjust("1 second")
+      yield* Fiber.join(waiting)
+      yield* TestClock.adjust("1 second")
+      assert.strictEqual((yield* Metric.value(Telemetry.rateLimiterPressure)).value, Telemetry.pressureLevels.low)
     }))
 })

@@ -56,6 +56,11 @@ abstract class Base<C extends Resolved> implements Beat {
   startedAt = 0
   lastAt: number | undefined = undefined
   rttMs: number | undefined = undefined
+  /** an RTT not given to `onRtt` yet */
+  unreportedRtt: number | undefined = undefined
+  /** when the last beat of the peer (its ping, its heartbeat notification) arrived, and an interval not reported */
+  peerBeatAt: number | undefined = undefined
+  unreportedInterval: number | undefined = undefined
   failures = 0
   /** `link.pauses()` at the last check, and when a check first saw the current pause */
   pausesSeen = 0
@@ -141,6 +146,31 @@ abstract class Base<C extends Resolved> implements Beat {
     return this.clock.unsafeCurrentTimeMillis()
   }
 
+  /** a round trip measured by a hook: visible in `health` at once, reported at the next step */
+  measured(rtt: number): void {
+    this.rttMs = rtt
+    this.unreportedRtt = rtt
+  }
+
+  /** the peer's own beat arrived (strategies that measure no round trip report the interval between those) */
+  peerBeat(): void {
+    const now = this.now()
+    if (this.peerBeatAt !== undefined) this.unreportedInterval = now - this.peerBeatAt
+    this.peerBeatAt = now
+  }
+
+  /** reports what the hooks measured since the previous step */
+  report(): Effect.Effect<void> {
+    const rtt = this.unreportedRtt
+    const interval = this.unreportedInterval
+    if (rtt === undefined && interval === undefined) return Effect.void
+    this.unreportedRtt = this.unreportedInterval = undefined
+    const rttReport = rtt === undefined ? Effect.void : this.hooks.onRtt(rtt)
+    const onInterval = this.hooks.onInterval
+    if (interval === undefined || onInterval === undefined) return rttReport
+    return Effect.zipRight(rttReport, onInterval(interval))
+  }
+
   /** a hook saw a sign of life: timed exactly */
   signal(): void {
     this.signalled = true
@@ -224,11 +254,6 @@ abstract class Ticking<C extends Config<"ping" | "custom">> extends Base<C> {
     return Effect.zipRight(Effect.zipRight(this.report(), judged), Effect.sync(() => this.sendNext()))
   }
 
-  /** reports what the hooks measured since the previous tick */
-  report(): Effect.Effect<void> {
-    return Effect.void
-  }
-
   /** One more unanswered beat: report it, and fail on the `maxMissed`-th. */
   miss(now: number): Effect.Effect<void, HeartbeatTimeout> {
     this.failures++
@@ -266,8 +291,6 @@ class PingHeartbeat extends Ticking<Config<"ping">> {
   /** the sequence number of the ping awaiting its pong (its payload), 0 when none */
   outstanding = 0
   sentAt = noPing
-  /** an RTT not given to `onRtt` yet */
-  unreported: number | undefined = undefined
 
   send(): void {
     const seq = ++this.seq
@@ -283,16 +306,8 @@ class PingHeartbeat extends Ticking<Config<"ping">> {
       const rtt = Number(this.clock.unsafeCurrentTimeNanos() - this.sentAt) / 1_000_000
       this.outstanding = 0
       this.sentAt = noPing
-      this.rttMs = rtt
-      this.unreported = rtt
+      this.measured(rtt)
     }
-  }
-
-  override report(): Effect.Effect<void> {
-    const rtt = this.unreported
-    if (rtt === undefined) return Effect.void
-    this.unreported = undefined
-    return this.hooks.onRtt(rtt)
   }
 }
 
@@ -317,10 +332,17 @@ const accepts = (isResponse: (message: Message.Message) => boolean, message: Mes
   }
 }
 
-/** `custom` with `isResponse`: only the text frames it accepts are signs of life. */
+/** `custom` with `isResponse`: only the text frames it accepts are signs of life; send → answer is the RTT. */
 class AnsweredHeartbeat extends CustomHeartbeat {
+  sentAt = noPing
+
   override get framesCount(): boolean {
     return false
+  }
+
+  override send(): void {
+    this.sentAt = this.clock.unsafeCurrentTimeNanos()
+    super.send()
   }
 
   override onPong(_data: Uint8Array): void {}
@@ -328,7 +350,12 @@ class AnsweredHeartbeat extends CustomHeartbeat {
   override onPing(_data: Uint8Array): void {}
 
   override onText(message: Message.Text): boolean {
-    if (accepts(this.config.isResponse!, message)) this.signal()
+    if (!accepts(this.config.isResponse!, message)) return false
+    this.signal()
+    if (this.sentAt !== noPing) {
+      this.measured(Number(this.clock.unsafeCurrentTimeNanos() - this.sentAt) / 1_000_000)
+      this.sentAt = noPing
+    }
     return false
   }
 }
@@ -347,8 +374,9 @@ abstract class Silence<C extends Config<"pong" | "deribit">> extends Base<C> {
     this.observe(now)
     this.excused(now)
     if (now - this.since() < window) {
-      const next = Math.min(window / 4, this.since() + window - now, this.quiet(now))
-      return Effect.succeed(Math.max(0, next))
+      const next = Math.max(0, Math.min(window / 4, this.since() + window - now, this.quiet(now)))
+      const reported = this.report()
+      return reported === Effect.void ? Effect.succeed(next) : Effect.as(reported, next)
     }
     this.failures = 1
     return Effect.zipRight(this.hooks.onMissed(1), Effect.fail(this.timeout(now)))
@@ -361,6 +389,11 @@ abstract class Silence<C extends Config<"pong" | "deribit">> extends Base<C> {
 }
 
 class PongHeartbeat extends Silence<Config<"pong">> {
+  override onPing(_data: Uint8Array): void {
+    this.signal()
+    this.peerBeat()
+  }
+
   get window(): number {
     return this.config.interval + (this.config.timeout ?? this.config.interval)
   }
@@ -401,6 +434,8 @@ const isOwnAnswer = (json: unknown): boolean =>
 class DeribitHeartbeat extends Silence<Config<"deribit">> {
   /** the silence (its start) that a `public/test` of ours already probed */
   probed = -1
+  /** when our last request went out, while its answer is awaited */
+  sentAt = noPing
 
   get window(): number {
     return 2 * this.config.interval
@@ -411,7 +446,7 @@ class DeribitHeartbeat extends Silence<Config<"deribit">> {
     this.probed = -1
     // an adapter with its own post-connect sequence (auth first) sends public/set_heartbeat itself
     if (this.config.setHeartbeat === false) return
-    attempt(() => this.link.send(request("public/set_heartbeat", { interval: this.config.interval / 1000 })))
+    this.ask(request("public/set_heartbeat", { interval: this.config.interval / 1000 }))
   }
 
   override quiet(now: number): number {
@@ -420,7 +455,7 @@ class DeribitHeartbeat extends Silence<Config<"deribit">> {
     if (this.probed === since) return Infinity
     if (now < probeAt) return probeAt - now
     this.probed = since
-    attempt(() => this.link.send(PUBLIC_TEST))
+    this.ask(PUBLIC_TEST)
     return Infinity
   }
 
@@ -429,11 +464,22 @@ class DeribitHeartbeat extends Silence<Config<"deribit">> {
     const json = message.json
     if (isOwnAnswer(json)) {
       this.signal()
+      if (this.sentAt !== noPing) {
+        this.measured(Number(this.clock.unsafeCurrentTimeNanos() - this.sentAt) / 1_000_000)
+        this.sentAt = noPing
+      }
       return true
     }
     if (!isHeartbeatNotification(json)) return false
     this.signal()
-    if (isTestRequest(json.params)) attempt(() => this.link.send(PUBLIC_TEST))
+    this.peerBeat()
+    if (isTestRequest(json.params)) this.ask(PUBLIC_TEST)
     return true
+  }
+
+  /** one request of ours: its answer times the round trip */
+  ask(frame: string): void {
+    this.sentAt = this.clock.unsafeCurrentTimeNanos()
+    attempt(() => this.link.send(frame))
   }
 }

@@ -102,8 +102,16 @@ export interface Link {
 export interface Hooks {
   /** each missed beat, with the number of consecutive misses (the fatal one included) */
   readonly onMissed: (missed: number) => Effect.Effect<void>
-  /** each measured ping/pong round trip, in milliseconds */
+  /**
+   * each measured round trip, in milliseconds: `ping` (ping → its pong), `custom` with `isResponse` (beat → accepted
+   * answer), `deribit` (our `public/set_heartbeat` / `public/test` → its answer)
+   */
   readonly onRtt: (rttMs: number) => Effect.Effect<void>
+  /**
+   * the interval between two beats of the peer, in milliseconds, for the strategies whose peer beats (`pong`: the
+   * server's pings, `deribit`: its `heartbeat` notifications); at most one per check
+   */
+  readonly onInterval?: ((intervalMs: number) => Effect.Effect<void>) | undefined
 }
 
 /**

@@ -6,6 +6,7 @@ import type * as Effect from "effect/Effect"
 import type WebSocket from "ws"
 import * as ClientEvent from "../ClientEvent.js"
 import type * as Heartbeat from "../Heartbeat.js"
+import * as Telemetry from "../Telemetry.js"
 import { Disconnected } from "../WebSocketError.js"
 import type { Runtime } from "./runtime.js"
 import * as Transport from "./transport.js"
@@ -100,6 +101,12 @@ export class Link implements Transport.Listeners, Heartbeat.Link, Heartbeat.Hook
 
   onRtt(rttMs: number): Effect.Effect<void> {
     return this.runtime.recordRtt(rttMs)
+  }
+
+  onInterval(intervalMs: number): Effect.Effect<void> {
+    return this.runtime.instruments.emit(Telemetry.names.heartbeatInterval, { interval_ms: intervalMs }, {
+      type: this.runtime.options.heartbeatConfig?.type
+    })
   }
 
   /** The heartbeat declared the link dead: end it and drop the socket without a close handshake. */

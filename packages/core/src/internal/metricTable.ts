@@ -55,6 +55,12 @@ export const table = {
     description: "WebSocket heartbeat round trip (ms)",
     buckets: { start: 0.5, factor: 2, count: 16 }
   },
+  heartbeatInterval: {
+    kind: "histogram",
+    name: "zen_websocket_heartbeat_interval",
+    description: "Time between two heartbeats of the server (ms), for heartbeats that measure no round trip",
+    buckets: { start: 1, factor: 2, count: 18 }
+  },
   heartbeatMissed: {
     kind: "counter",
     name: "zen_websocket_heartbeat_missed",

@@ -9,10 +9,13 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
 import * as FiberId from "effect/FiberId"
+import * as Option from "effect/Option"
 import * as Queue from "effect/Queue"
+import * as EffectRuntime from "effect/Runtime"
 import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
+import * as Telemetry from "../Telemetry.js"
 import { type InvalidOptions, RateLimited } from "../WebSocketError.js"
 import * as presets from "./costPresets.js"
 import { bounded, decodeOptions, maxItems, maxTimerMs, PositiveInt, rule } from "./schemaRules.js"
@@ -88,11 +91,23 @@ export const make = (options: typeof Options.Encoded) =>
   Effect.flatMap(Effect.suspend(() => validate(options)), (config) =>
     Effect.gen(function*() {
       const clock = yield* Effect.clock
-      const bucket = new Bucket(config, clock)
+      const telemetry = Option.getOrUndefined(yield* Effect.serviceOption(Telemetry.Telemetry))
+      const report: Report = telemetry === undefined
+        ? Telemetry.unsafeRecord
+        : reportThrough(telemetry, yield* Effect.runtime<never>())
+      const bucket = new Bucket(config, clock, report)
       yield* Effect.addFinalizer(() => bucket.shutdown)
       yield* Effect.forkScoped(bucket.watcher)
       return bucket.service()
     })) as Effect.Effect<ReturnType<Bucket["service"]>, InvalidOptions, Scope.Scope>
+
+/** How a level change reaches the metrics (and the `Telemetry` service that was in context at `make`, if any). */
+type Report = (event: Telemetry.TelemetryEvent) => void
+
+/** a level change is rare (never per send): one fiber for its event is fine */
+const reportThrough = (telemetry: Telemetry.Telemetry, runtime: EffectRuntime.Runtime<never>): Report => (event) => {
+  EffectRuntime.runFork(runtime)(telemetry.emit(event))
+}
 
 /** A queued acquire; `wake` completes when it becomes the head of the queue. */
 class Waiter {
@@ -123,7 +138,7 @@ class Bucket {
   readonly watch = Effect.unsafeMakeLatch(false)
   closed = false
 
-  constructor(readonly config: Config, readonly clock: Clock.Clock) {
+  constructor(readonly config: Config, readonly clock: Clock.Clock, readonly report: Report) {
     this.tokens = config.capacity
     this.anchor = clock.unsafeCurrentTimeMillis()
   }
@@ -191,8 +206,12 @@ class Bucket {
       this.level = level
       const change: PressureChange = { level, queueSize: this.size }
       for (const subscriber of this.subscribers) subscriber.unsafeOffer(change)
+      this.report(
+        Telemetry.event(Telemetry.names.pressure, { level: Telemetry.pressureLevels[level], queue_size: this.size })
+      )
     }
-    if (this.level !== "low" && this.subscribers.size > 0) this.watch.unsafeOpen()
+    // above low, the watcher observes every refill, so the way down is reported (the gauge) on time
+    if (this.level !== "low") this.watch.unsafeOpen()
     else this.watch.unsafeClose()
   }
 
@@ -285,14 +304,14 @@ class Bucket {
     this.observe(this.now())
   }
 
-  /** while a subscriber listens and the level is above low: observe every refill so the way down is reported */
+  /** while the level is above low: observe every refill so the way down is reported */
   get watcher(): Effect.Effect<never> {
     const step = Effect.zipRight(
       this.watch.await,
       Effect.suspend(() => {
         const now = this.now()
         this.observe(now)
-        if (this.level === "low" || this.subscribers.size === 0) return Effect.void
+        if (this.level === "low") return Effect.void
         return Effect.zipRight(
           this.clock.sleep(Duration.millis(this.anchor + this.config.refillInterval - now)),
           Effect.sync(() => this.observe(this.now()))

@@ -34,6 +34,7 @@ export const names = {
   gaveUp: ["zen_websocket", "connection", "gave_up"],
   pong: ["zen_websocket", "heartbeat", "pong"],
   heartbeatMissed: ["zen_websocket", "heartbeat", "missed"],
+  heartbeatInterval: ["zen_websocket", "heartbeat", "interval"],
   pressure: ["zen_websocket", "rate_limiter", "pressure"],
   rateLimited: ["zen_websocket", "rate_limiter", "rejected"],
   request: ["zen_websocket", "request", "complete"],
@@ -278,6 +279,7 @@ const recorders: ReadonlyArray<readonly [ReadonlyArray<string>, Recorder]> = [
   [names.gaveUp, counting(metrics.connectionGiveUps)],
   [names.pong, (m) => observe(metrics.heartbeatPong, m.rtt_ms, noLabels)],
   [names.heartbeatMissed, counting(metrics.heartbeatMissed)],
+  [names.heartbeatInterval, (m) => observe(metrics.heartbeatInterval, m.interval_ms, noLabels)],
   [names.pressure, (m, _meta, id) => {
     const labels = clientLabels(id)
     set(metrics.rateLimiterPressure, m.level, labels)
