@@ -47,6 +47,9 @@ type Config<T extends Resolved["type"]> = Extract<Resolved, { readonly type: T }
  * connection holds all of a heartbeat (its `beat` is itself, its `run` is built on access), and the logic lives on
  * the prototypes, since an idle connection should cost little.
  */
+/** `sentAt` while no beat of ours awaits its answer (one shared `BigInt`, rather than one per heartbeat) */
+const noPing = BigInt(0)
+
 abstract class Base<C extends Resolved> implements Beat {
   /** a hook recorded a sign of life since the last check */
   signalled = false
@@ -58,6 +61,8 @@ abstract class Base<C extends Resolved> implements Beat {
   rttMs: number | undefined = undefined
   /** an RTT not given to `onRtt` yet */
   unreportedRtt: number | undefined = undefined
+  /** when our beat awaiting its answer went out (Clock nanoseconds), `noPing` when none awaits one */
+  sentAt = noPing
   /** when the last beat of the peer (its ping, its heartbeat notification) arrived, and an interval not reported */
   peerBeatAt: number | undefined = undefined
   unreportedInterval: number | undefined = undefined
@@ -150,6 +155,18 @@ abstract class Base<C extends Resolved> implements Beat {
   measured(rtt: number): void {
     this.rttMs = rtt
     this.unreportedRtt = rtt
+  }
+
+  /** our beat goes out now: its answer times the round trip */
+  timeFromNow(): void {
+    this.sentAt = this.clock.unsafeCurrentTimeNanos()
+  }
+
+  /** the answer to our beat arrived: the round trip is measured (once per beat) */
+  answered(): void {
+    if (this.sentAt === noPing) return
+    this.measured(Number(this.clock.unsafeCurrentTimeNanos() - this.sentAt) / 1_000_000)
+    this.sentAt = noPing
   }
 
   /** the peer's own beat arrived (strategies that measure no round trip report the interval between those) */
@@ -272,9 +289,6 @@ abstract class Ticking<C extends Config<"ping" | "custom">> extends Base<C> {
 
 const encoder = new TextEncoder()
 
-/** `sentAt` while no ping is outstanding (one shared `BigInt`, rather than one per heartbeat) */
-const noPing = BigInt(0)
-
 /** Is `data` the ASCII of `seq` (a positive integer), as `String(seq)` encodes it? */
 const isPayloadOf = (data: Uint8Array, seq: number): boolean => {
   let i = data.length
@@ -290,23 +304,20 @@ class PingHeartbeat extends Ticking<Config<"ping">> {
   seq = 0
   /** the sequence number of the ping awaiting its pong (its payload), 0 when none */
   outstanding = 0
-  sentAt = noPing
 
   send(): void {
     const seq = ++this.seq
     const payload = encoder.encode(String(seq))
     this.outstanding = seq
-    this.sentAt = this.clock.unsafeCurrentTimeNanos()
+    this.timeFromNow()
     attempt(() => this.link.ping(payload))
   }
 
   override onPong(data: Uint8Array): void {
     this.signal()
     if (this.outstanding !== 0 && isPayloadOf(data, this.outstanding)) {
-      const rtt = Number(this.clock.unsafeCurrentTimeNanos() - this.sentAt) / 1_000_000
       this.outstanding = 0
-      this.sentAt = noPing
-      this.measured(rtt)
+      this.answered()
     }
   }
 }
@@ -334,14 +345,12 @@ const accepts = (isResponse: (message: Message.Message) => boolean, message: Mes
 
 /** `custom` with `isResponse`: only the text frames it accepts are signs of life; send → answer is the RTT. */
 class AnsweredHeartbeat extends CustomHeartbeat {
-  sentAt = noPing
-
   override get framesCount(): boolean {
     return false
   }
 
   override send(): void {
-    this.sentAt = this.clock.unsafeCurrentTimeNanos()
+    this.timeFromNow()
     super.send()
   }
 
@@ -352,10 +361,7 @@ class AnsweredHeartbeat extends CustomHeartbeat {
   override onText(message: Message.Text): boolean {
     if (!accepts(this.config.isResponse!, message)) return false
     this.signal()
-    if (this.sentAt !== noPing) {
-      this.measured(Number(this.clock.unsafeCurrentTimeNanos() - this.sentAt) / 1_000_000)
-      this.sentAt = noPing
-    }
+    this.answered()
     return false
   }
 }
@@ -434,8 +440,6 @@ const isOwnAnswer = (json: unknown): boolean =>
 class DeribitHeartbeat extends Silence<Config<"deribit">> {
   /** the silence (its start) that a `public/test` of ours already probed */
   probed = -1
-  /** when our last request went out, while its answer is awaited */
-  sentAt = noPing
 
   get window(): number {
     return 2 * this.config.interval
@@ -464,10 +468,7 @@ class DeribitHeartbeat extends Silence<Config<"deribit">> {
     const json = message.json
     if (isOwnAnswer(json)) {
       this.signal()
-      if (this.sentAt !== noPing) {
-        this.measured(Number(this.clock.unsafeCurrentTimeNanos() - this.sentAt) / 1_000_000)
-        this.sentAt = noPing
-      }
+      this.answered()
       return true
     }
     if (!isHeartbeatNotification(json)) return false
@@ -479,7 +480,7 @@ class DeribitHeartbeat extends Silence<Config<"deribit">> {
 
   /** one request of ours: its answer times the round trip */
   ask(frame: string): void {
-    this.sentAt = this.clock.unsafeCurrentTimeNanos()
+    this.timeFromNow()
     attempt(() => this.link.send(frame))
   }
 }

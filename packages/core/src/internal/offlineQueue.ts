@@ -28,14 +28,16 @@ export interface Waiter {
 }
 
 /**
- * The offline queue a user's operation may wait in: there is one, and the client is reconnecting (it did not give up
- * and was not closed).
+ * The offline queue an operation refused with `refusal` may wait in: there is one, the client is reconnecting (it did
+ * not give up and was not closed), and the operation is a user's (no `socketOf`). A restore hook's operation (its
+ * session's `socketOf`) never waits: the queue is flushed only after the hooks.
  * @internal
  */
 export const waitingRoom = (
   client: { readonly offline: OfflineQueue | undefined },
-  refusal: NotConnected
-): OfflineQueue | undefined => refusal.state === "connecting" ? client.offline : undefined
+  refusal: NotConnected,
+  socketOf: (() => unknown) | undefined
+): OfflineQueue | undefined => socketOf === undefined && refusal.state === "connecting" ? client.offline : undefined
 
 /** @internal */
 export class OfflineQueue {

@@ -22,6 +22,7 @@ import {
 import { type OfflineQueue, waitingRoom } from "./offlineQueue.js"
 import type { Entry } from "./pending.js"
 import type { Runtime } from "./runtime.js"
+import { closedBeforeSent } from "./send.js"
 import * as Tracing from "./tracing.js"
 
 /** @internal */
@@ -67,7 +68,7 @@ export const request = (
   Effect.withFiberRuntime((fiber): Effect.Effect<unknown, RequestError> => {
     const socket = socketOf ?? (() => runtime.sendable())
     const target = socket()
-    const queue = target instanceof NotConnected && socketOf === undefined ? waitingRoom(runtime, target) : undefined
+    const queue = target instanceof NotConnected ? waitingRoom(runtime, target, socketOf) : undefined
     if (target instanceof NotConnected && queue === undefined) return Effect.fail(target)
     const id = request.id ?? runtime.pending.nextId()
     if (runtime.pending.has(id)) return Effect.fail(new DuplicateRequestId({ id }))
@@ -117,11 +118,7 @@ const dispatch = (
   let entry: Entry | undefined
   const deadline = clock.unsafeCurrentTimeMillis() + timeoutMs
   const response = Effect.async<unknown, RpcError | Disconnected | SendError | RequestTimeout>((resume) => {
-    entry = runtime.pending.add(id, method, deadline, timeoutMs, resume, envelope)
-    if (!runtime.transmit(target, frame, "request")) {
-      runtime.pending.remove(id, entry)
-      resume(Effect.fail(new SendError({ reason: "socket", cause: "the socket closed before the frame went out" })))
-    }
+    entry = place(runtime, target, id, method, frame, deadline, timeoutMs, envelope, resume)
   })
   const timer = runtime.pending.expireAt(deadline)
   return (timer === undefined ? response : Effect.zipRight(timer, response)).pipe(
@@ -156,13 +153,7 @@ const queued = (
           onSuccess: () =>
             Effect.sync(() => {
               if (runtime.pending.has(id)) return resume(Effect.fail(new DuplicateRequestId({ id })))
-              entry = runtime.pending.add(id, method, deadline, timeoutMs, resume, envelope)
-              if (!runtime.transmit(socket, frame, "request")) {
-                runtime.pending.remove(id, entry)
-                resume(
-                  Effect.fail(new SendError({ reason: "socket", cause: "the socket closed before the frame went out" }))
-                )
-              }
+              entry = place(runtime, socket, id, method, frame, deadline, timeoutMs, envelope, resume)
             })
         }),
       fail: (error) => resume(Effect.fail(error))
@@ -177,4 +168,27 @@ const queued = (
       return report(runtime, id, method, performance.now() - startedAt, timeoutMs, exit)
     })
   )
+}
+
+/**
+ * Registers the request for its response and puts its frame on `socket`; should the socket have closed, the entry
+ * leaves at once and the request fails with `SendError`. Returns the entry (removed again by the caller's `onExit`).
+ */
+const place = (
+  runtime: Runtime,
+  socket: WebSocket,
+  id: JsonRpc.RequestId,
+  method: string,
+  frame: string,
+  deadline: number,
+  timeoutMs: number,
+  envelope: boolean,
+  resume: (effect: Effect.Effect<unknown, RpcError | Disconnected | SendError | RequestTimeout>) => void
+): Entry => {
+  const entry = runtime.pending.add(id, method, deadline, timeoutMs, resume, envelope)
+  if (!runtime.transmit(socket, frame, "request")) {
+    runtime.pending.remove(id, entry)
+    resume(Effect.fail(closedBeforeSent()))
+  }
+  return entry
 }

@@ -12,6 +12,10 @@ import * as Transport from "./transport.js"
 /** @internal */
 export type Outbound = string | Uint8Array | object
 
+/** A frame that `transmit` could not put on the wire: the socket closed first. @internal */
+export const closedBeforeSent = (): SendError =>
+  new SendError({ reason: "socket", cause: "the socket closed before the frame went out" })
+
 /** @internal */
 export const encode = (message: Outbound): string | Uint8Array | SendError => {
   if (typeof message === "string" || message instanceof Uint8Array) return message
@@ -39,7 +43,7 @@ export const send = (
     if (frame instanceof SendError) return Effect.fail(frame)
     const socket = socketOf === undefined ? runtime.sendable() : socketOf()
     if (socket instanceof NotConnected) {
-      const queue = socketOf === undefined ? waitingRoom(runtime, socket) : undefined
+      const queue = waitingRoom(runtime, socket, socketOf)
       return queue === undefined ? Effect.fail(socket) : queued(runtime, queue, frame)
     }
     if (runtime.limiter === undefined) return writeAndReport(runtime, socket, frame)

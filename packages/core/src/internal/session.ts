@@ -67,7 +67,7 @@ export const sendAndAwait = <A>(
         runtime.awaiters.add(awaiter)
         if (!runtime.transmit(socket, encoded, "restore")) {
           runtime.awaiters.remove(awaiter)
-          resume(Effect.fail(new SendError({ reason: "socket", cause: "the socket closed before the frame went out" })))
+          resume(Effect.fail(Send.closedBeforeSent()))
         }
         return Effect.sync(() => runtime.awaiters.remove(awaiter))
       }).pipe(

@@ -17,6 +17,7 @@ import * as Exchanges from "./exchanges.js"
 import { waitingRoom } from "./offlineQueue.js"
 import * as Requests from "./requests.js"
 import type { Runtime } from "./runtime.js"
+import { closedBeforeSent } from "./send.js"
 
 const checkChannels = (channels: ReadonlyArray<string>): Effect.Effect<void, InvalidOptions> =>
   Array.isArray(channels) && channels.length > 0 && channels.every((c) => typeof c === "string" && c.length > 0)
@@ -40,7 +41,7 @@ const exchange = (
   Effect.suspend((): Effect.Effect<Exchanges.Outcome, Exchanges.ExchangeError> => {
     const socketNow = socketOf ?? (() => runtime.sendable())
     const first = socketNow()
-    const queue = first instanceof NotConnected && socketOf === undefined ? waitingRoom(runtime, first) : undefined
+    const queue = first instanceof NotConnected ? waitingRoom(runtime, first, socketOf) : undefined
     if (first instanceof NotConnected && queue === undefined) return Effect.fail(first)
     const dialect = runtime.protocol
     const ref = runtime.pending.reserve()
@@ -67,7 +68,7 @@ const exchange = (
       runtime.exchanges.add(entry)
       if (!runtime.transmit(socket, frame, "subscribe")) {
         runtime.exchanges.remove(entry)
-        resume(Effect.fail(new SendError({ reason: "socket", cause: "the socket closed before the frame went out" })))
+        resume(Effect.fail(closedBeforeSent()))
       }
     }
     const settled = (

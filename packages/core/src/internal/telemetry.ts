@@ -49,10 +49,7 @@ export const event = (
 ): TelemetryEvent => ({ name, measurements, metadata })
 
 /** Updates the metrics matching `event` synchronously; unknown event names update nothing. */
-export const unsafeRecord = (event: TelemetryEvent): void => {
-  const recorder = recorderOf(event.name)
-  if (recorder !== undefined) recorder(event.measurements, event.metadata, clientIdOf(event.metadata))
-}
+export const unsafeRecord = (event: TelemetryEvent): void => unsafeRecordAs(event, clientIdOf(event.metadata))
 
 /**
  * Updates the metrics matching `event` with `labelId` as the `client_id` tag (`undefined`: no tag) instead of the
