@@ -2,12 +2,23 @@
  * Telemetry (DESIGN §3.7): Effect `Metric`s named after ZenWebsocket's telemetry events, plus push-style events in the
  * manner of Elixir's `:telemetry` for applications that want to react to each one.
  *
- * - **Metrics** are module-level constants in Effect's global metric registry, so any metric exporter sees them. Each
- *   counter and gauge update is tagged `client_id` (from the event's `client_id` metadata, when present); disconnects
- *   are also tagged `code`. Read one client's value with `Metric.value(metric.pipe(Metric.tagged("client_id", id)))`.
- *   Histograms (`connectionUpgrade`, `heartbeatPong`, `requestDuration`) are not tagged: a histogram per client costs
- *   about 1.3 KB per client in the registry (10 000 connections per process is a target) and is a high-cardinality
- *   series for an exporter; a client's own latency percentiles are `Client.getLatencyStats`.
+ * - **Metrics** are module-level constants in Effect's global metric registry, so any metric exporter sees them.
+ *   Counters and gauges updated by a client the user named (`Client.connect`'s `id` option) are tagged `client_id`
+ *   with that id; an unnamed client's (a generated id) are not tagged, it counts in the untagged series. Traffic
+ *   counters are also tagged `kind` (outbound), disconnects `code`. Read a named client's value with
+ *   `Metric.value(metric.pipe(Metric.tagged("client_id", id)))`. Histograms (`connectionUpgrade`, `heartbeatPong`,
+ *   `heartbeatInterval`, `requestDuration`) are never tagged: a histogram per client costs about 1.3 KB per client in
+ *   the registry (10 000 connections per process is a target) and is a high-cardinality series for an exporter; a
+ *   client's own latency percentiles are `Client.getLatencyStats`.
+ * - **Series stay flat as clients come and go.** Effect 3's registry never forgets a series, so a series per client
+ *   would grow for the life of the process (500 short-lived clients once left 1 981 series). The rule is therefore a
+ *   bounded label: the `client_id` tag is only ever an `id` the user chose. A process has the 4 histograms, plus,
+ *   once untagged and once per distinct `id`: `message_sent` and `bytes_sent` per frame kind seen (≤ 10),
+ *   `message_received` and `bytes_received`, `disconnects` per close code seen, and one series for each other counter
+ *   or gauge updated. Unnamed clients add nothing, and a client replaced under the same `id` reuses its series. Give
+ *   `id` a bounded set of values (a feed's or account's name), never one per connection (a uuid, a timestamp): each
+ *   distinct `id` is 10–20 series kept until the process ends. The rule holds as well for a `Telemetry` service of
+ *   the user's own that records a client's events (the events carry their client's rule).
  * - **Events** (`TelemetryEvent`: a name, numeric measurements, metadata) go through the {@link Telemetry} service when
  *   one is provided: `emit` updates the matching metrics, publishes on `events`, and runs the handlers `attach`ed to
  *   that exact name, synchronously and in attach order, like `:telemetry.execute`. Without the service, {@link record}
@@ -24,8 +35,10 @@
  *
  * ## Events and metrics
  *
- * Every event's metadata may carry `client_id` (string or number): it becomes the `client_id` tag of each metric the
- * event updates. A counter event without `count` counts 1. Non-finite measurements are ignored.
+ * Every event's metadata may carry `client_id` (string or number): for an event emitted by hand it becomes the
+ * `client_id` tag of each metric the event updates; a client's events follow the client's rule above (a `client_id`
+ * in the metadata always, the tag only when the client was named). A counter event without `count` counts 1.
+ * Non-finite measurements are ignored.
  *
  * | event (`names.…`) | measurements | metadata | metric updates |
  * |---|---|---|---|

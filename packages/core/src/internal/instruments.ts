@@ -61,7 +61,7 @@ export class Instruments {
     measurements: Readonly<Record<string, number>>,
     metadata?: object
   ): Effect.Effect<void> {
-    const event = Telemetry.event(name, measurements, { client_id: this.clientId, ...metadata })
+    const event = internal.clientEvent(name, measurements, { client_id: this.clientId, ...metadata }, this.labelId)
     if (!this.serviceRecords) internal.unsafeRecordAs(event, this.labelId)
     if (this.publish === undefined) return Effect.void
     // the frames counted before this event are published before it
@@ -78,19 +78,19 @@ export class Instruments {
   received(count: number, bytes: number): void {
     if (!this.serviceRecords) this.traffic.received(count, bytes)
     if (this.publish === undefined) return
-    this.later(Telemetry.event(Telemetry.names.messageReceived, { count, bytes, size: bytes }, {
+    this.later(internal.clientEvent(Telemetry.names.messageReceived, { count, bytes, size: bytes }, {
       client_id: this.clientId
-    }))
+    }, this.labelId))
   }
 
   /** One frame that went out, from synchronous code: counted at once, no allocation without a `Telemetry` service. */
   sent(kind: internal.FrameKind, bytes: number): void {
     if (!this.serviceRecords) this.traffic.sent(kind, bytes)
     if (this.publish === undefined) return
-    this.later(Telemetry.event(Telemetry.names.messageSent, { count: 1, bytes, size: bytes }, {
+    this.later(internal.clientEvent(Telemetry.names.messageSent, { count: 1, bytes, size: bytes }, {
       client_id: this.clientId,
       kind
-    }))
+    }, this.labelId))
   }
 
   /**

@@ -48,8 +48,36 @@ export const event = (
   metadata: Readonly<Record<string, unknown>> = {}
 ): TelemetryEvent => ({ name, measurements, metadata })
 
-/** Updates the metrics matching `event` synchronously; unknown event names update nothing. */
-export const unsafeRecord = (event: TelemetryEvent): void => unsafeRecordAs(event, clientIdOf(event.metadata))
+/**
+ * The `client_id` tag a client chose for the metrics of its events (its id when the user named it, `null` for none),
+ * carried by each event it hands to a `Telemetry` service: a service that records the metrics itself (a user's own
+ * `emit` delegating to `make`'s) then applies the client's rule, and an unnamed client adds no series through it.
+ */
+const LabelOf: unique symbol = Symbol.for("@zen-websocket/core/Telemetry/label")
+
+interface LabelledEvent extends TelemetryEvent {
+  readonly [LabelOf]?: string | null
+}
+
+/** An event of a client whose metrics are tagged `labelId` (`undefined`: untagged), whoever records them. */
+export const clientEvent = (
+  name: ReadonlyArray<string>,
+  measurements: Readonly<Record<string, number>>,
+  metadata: Readonly<Record<string, unknown>>,
+  labelId: string | undefined
+): TelemetryEvent => {
+  const event: LabelledEvent = { name, measurements, metadata, [LabelOf]: labelId ?? null }
+  return event
+}
+
+/**
+ * Updates the metrics matching `event` synchronously; unknown event names update nothing. The `client_id` tag is
+ * the event's `client_id`, unless a client built the event (then its label rule, see `clientEvent`).
+ */
+export const unsafeRecord = (event: TelemetryEvent): void => {
+  const label = (event as LabelledEvent)[LabelOf]
+  unsafeRecordAs(event, label === undefined ? clientIdOf(event.metadata) : label ?? undefined)
+}
 
 /**
  * Updates the metrics matching `event` with `labelId` as the `client_id` tag (`undefined`: no tag) instead of the
@@ -90,7 +118,7 @@ export const make = (capacity: number) =>
     }
     const publish = (event: TelemetryEvent): Effect.Effect<void> =>
       Effect.zipRight(PubSub.publish(pubsub, event), dispatch(event))
-    return {
+    const service = {
       emit: (event: TelemetryEvent): Effect.Effect<void> =>
         Effect.suspend(() => {
           unsafeRecord(event)
@@ -98,21 +126,27 @@ export const make = (capacity: number) =>
         }),
       events: Stream.fromPubSub(pubsub),
       subscribe: PubSub.subscribe(pubsub),
-      attach,
-      [PublishOnly]: publish
+      attach
     }
+    publishOnly.set(service, publish)
+    return service
   })
 
-const PublishOnly: unique symbol = Symbol.for("@zen-websocket/core/Telemetry/publishOnly")
+/**
+ * The publish-and-dispatch of each service made by `make`, by the service's identity: a service the user built from
+ * one (`{ ...made, emit }`) is another object, so its own `emit` is the one called.
+ */
+const publishOnly = new WeakMap<object, (event: TelemetryEvent) => Effect.Effect<void>>()
 
 /**
- * How a client hands its events to a service it recorded the metrics for already: publish and dispatch only (a
- * service made by `make`), else the service's `emit` with `recorded: false` (another implementation records itself).
+ * How a client hands its events to a service: publish and dispatch only for a service made by `make` (the client
+ * recorded the metrics already), else the service's `emit` with `records: true` (that implementation records them,
+ * with the client's label rule carried by the event, see `clientEvent`).
  */
 export const publisherOf = (service: {
   readonly emit: (event: TelemetryEvent) => Effect.Effect<void>
 }): { readonly publish: (event: TelemetryEvent) => Effect.Effect<void>; readonly records: boolean } => {
-  const own = (service as { readonly [PublishOnly]?: (event: TelemetryEvent) => Effect.Effect<void> })[PublishOnly]
+  const own = publishOnly.get(service)
   return own !== undefined ? { publish: own, records: false } : { publish: service.emit, records: true }
 }
 
