@@ -142,7 +142,11 @@ export const spanRows = (): Promise<string> => {
     const rows = ours.map((span) => {
       const attributes = [...span.attributes]
         .map(([key, value]) =>
-          `\`${key}\`: ${cell(JSON.stringify(value)).replace(/127\.0\.0\.1:\d+/g, "127.0.0.1:<port>")}`
+          `\`${key}\`: ${
+            key === "server.port"
+              ? "<port>"
+              : cell(JSON.stringify(value)).replace(/127\.0\.0\.1:\d+/g, "127.0.0.1:<port>")
+          }`
         )
         .join(", ")
       const parent = span.parent === undefined ? "—" : names.get(span.parent) ?? span.parent
@@ -180,7 +184,11 @@ export const generate = async (): Promise<string> => {
     "### Spans",
     "",
     "Recorded from a session against the mock server under a tracer that keeps every span (spans are made only when a",
-    "tracer other than Effect's built-in one is installed):",
+    "tracer other than Effect's built-in one is installed). Every span is of kind `client` with the OpenTelemetry",
+    "semantic-convention attributes of its server; `url.full` is the URL as every output shows it: query secrets",
+    "(`token=`, `access_token=`, `key=`, `signature=`…) and userinfo masked as `***`, a `Redacted` URL as `<redacted>`",
+    "(its host and port still in `server.address` and `server.port`). For a URL given as an Effect they are set on the",
+    "connect span before it ends, from the last attempt that evaluated it.",
     "",
     await spanRows(),
     "",

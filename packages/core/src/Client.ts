@@ -253,10 +253,13 @@ export const connect = (
     const ready = yield* Deferred.make<void, ConnectError | InvalidOptions>()
     runtime.loop = yield* Effect.forkScoped(Connection.run(runtime, url, ready))
     // the span covers the wait for the first connection; the loop, forked before it, does not keep it alive
+    // an Effect URL's server is known once an attempt evaluated it: its attributes are set when the span ends
+    if (!Effect.isEffect(url)) runtime.server = Tracing.server(ClientOptions.showUrl(url), ClientOptions.urlText(url))
     yield* Tracing.withSpan(
       Effect.onError(Deferred.await(ready), () => runtime.close),
       "zen_websocket.connect",
-      { url: Effect.isEffect(url) ? "<effect>" : ClientOptions.showUrl(url), client: id }
+      () => ({ ...(runtime.server?.attributes() ?? Tracing.protocolAttributes), "zen_websocket.client_id": id }),
+      Effect.isEffect(url) ? () => runtime.server?.attributes() : undefined
     )
     return fromRuntime(runtime)
   })

@@ -6,6 +6,7 @@ import type * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Metric from "effect/Metric"
 import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
 import * as Ref from "effect/Ref"
 import * as Stream from "effect/Stream"
 import * as TestClock from "effect/TestClock"
@@ -235,13 +236,64 @@ describe("spans", () => {
       assert.isDefined(request)
       assert.strictEqual(Option.getOrThrow(request!.parent).spanId, caller!.spanId)
       assert.strictEqual(Option.getOrThrow(connect!.parent).spanId, caller!.spanId)
+      const port = new URL(server.url).port
+      const serverAttributes = {
+        "url.full": `ws://127.0.0.1:${port}/ws`,
+        "url.scheme": "ws",
+        "server.address": "127.0.0.1",
+        "server.port": Number(port),
+        "network.protocol.name": "websocket"
+      }
       assert.deepStrictEqual(Object.fromEntries(request!.attributes), {
-        method: "public/test",
-        id: 7,
-        client: "traced"
+        ...serverAttributes,
+        "rpc.system": "jsonrpc",
+        "rpc.method": "public/test",
+        "rpc.jsonrpc.version": "2.0",
+        "rpc.jsonrpc.request_id": "7",
+        "zen_websocket.client_id": "traced"
       })
-      assert.strictEqual(connect!.attributes.get("client"), "traced")
+      assert.deepStrictEqual(Object.fromEntries(connect!.attributes), {
+        ...serverAttributes,
+        "zen_websocket.client_id": "traced"
+      })
+      assert.strictEqual(connect!.kind, "client")
+      assert.strictEqual(request!.kind, "client")
       assert.strictEqual(request!.status._tag, "Ended")
+    }))
+
+  it.scopedLive("url.full has the URL's secrets masked; a Redacted URL shows only its server", () =>
+    Effect.gen(function*() {
+      const { spans, tracer } = recordingTracer()
+      const server = yield* Testing.startMockServer()
+      const port = new URL(server.url).port
+      const secret = `ws://user:pw@127.0.0.1:${port}/ws?token=abc&depth=10`
+      yield* Effect.gen(function*() {
+        yield* Client.connect(secret, { id: "plain" })
+        const hidden = yield* Client.connect(Redacted.make(server.url), { id: "hidden" })
+        yield* Client.request(hidden, { method: "public/test" })
+      }).pipe(Effect.withTracer(tracer))
+      const connects = spans.filter((span) => span.name === "zen_websocket.connect")
+      assert.strictEqual(connects[0].attributes.get("url.full"), `ws://***@127.0.0.1:${port}/ws?token=***&depth=10`)
+      assert.strictEqual(connects[0].attributes.get("server.address"), "127.0.0.1")
+      assert.strictEqual(connects[1].attributes.get("url.full"), "<redacted>")
+      assert.strictEqual(connects[1].attributes.get("server.port"), Number(port))
+      const request = spans.find((span) => span.name === "zen_websocket.request")
+      assert.strictEqual(request!.attributes.get("url.full"), "<redacted>")
+      assert.strictEqual(request!.attributes.get("server.address"), "127.0.0.1")
+    }))
+
+  it.scopedLive("a URL given as an Effect: the connect span gets its server once an attempt evaluated it", () =>
+    Effect.gen(function*() {
+      const { spans, tracer } = recordingTracer()
+      const server = yield* Testing.startMockServer()
+      const port = new URL(server.url).port
+      yield* Client.connect(Effect.succeed(`${server.url}?access_token=fresh`), { id: "signed" }).pipe(
+        Effect.withTracer(tracer)
+      )
+      const connect = spans.find((span) => span.name === "zen_websocket.connect")
+      assert.strictEqual(connect!.attributes.get("url.full"), `ws://127.0.0.1:${port}/ws?access_token=***`)
+      assert.strictEqual(connect!.attributes.get("server.port"), Number(port))
+      assert.strictEqual(connect!.kind, "client")
     }))
 })
 

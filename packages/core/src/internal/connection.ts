@@ -29,10 +29,10 @@ import type { InvalidOptions } from "../WebSocketError.js"
 import { ConnectError, Disconnected, NotConnected } from "../WebSocketError.js"
 import * as HeartbeatScheduler from "./heartbeatScheduler.js"
 import { Link } from "./link.js"
-import { redactUrl } from "./redact.js"
 import type { Runtime } from "./runtime.js"
 import * as Session from "./session.js"
 import * as Subscriptions from "./subscriptions.js"
+import * as Tracing from "./tracing.js"
 import * as Transport from "./transport.js"
 
 /** How one connection ended. */
@@ -267,13 +267,15 @@ class Loop {
 /** One connection, from dialing to `connected`; it succeeds with its link, which reports how it ends. */
 const connectOnce = (runtime: Runtime, url: ClientOptions.UrlInput) =>
   Effect.gen(function*() {
-    const target = yield* resolveUrl(url)
+    const { shown, target } = yield* resolveUrl(url)
+    if (Effect.isEffect(url)) runtime.server = Tracing.server(shown, target)
     const headers = yield* resolveHeaders(runtime.options.headers)
     const link = new Link(runtime)
     const startedAt = performance.now()
     const socket = yield* Transport.open(
       {
         url: target,
+        shownUrl: shown,
         timeout: runtime.options.timeout,
         closeTimeout: runtime.options.closeTimeout,
         headers,
@@ -292,8 +294,8 @@ const connectOnce = (runtime: Runtime, url: ClientOptions.UrlInput) =>
     runtime.restoring = true
     yield* Effect.ensuring(
       Effect.zipRight(
-        Effect.zipRight(runRestoreHooks(runtime, target), restoreSubscriptions(runtime, target)),
-        runHooks(runtime, runtime.options.afterRestoreHooks, target)
+        Effect.zipRight(runRestoreHooks(runtime, shown), restoreSubscriptions(runtime, shown)),
+        runHooks(runtime, runtime.options.afterRestoreHooks, shown)
       ),
       Effect.sync(() => {
         runtime.restoring = false
@@ -305,7 +307,7 @@ const connectOnce = (runtime: Runtime, url: ClientOptions.UrlInput) =>
     runtime.everConnected = true
     runtime.connectedAt = yield* Clock.currentTimeMillis
     yield* runtime.setState("connected")
-    runtime.upgradedUrl = Effect.isEffect(url) ? redactUrl(target) : ClientOptions.showUrl(url)
+    runtime.upgradedUrl = shown
     yield* runtime.emit(ClientEvent.Connected({ connectTimeMs }))
     return link
   })
@@ -363,10 +365,15 @@ const openToUsers = (runtime: Runtime, link: Link, socket: WebSocket): Effect.Ef
     return Effect.void
   })
 
-const resolveUrl = (url: ClientOptions.UrlInput): Effect.Effect<string, InvalidOptions> =>
+/** The URL of one attempt: `target` for the socket only, `shown` (secrets masked) for everything else. */
+const resolveUrl = (
+  url: ClientOptions.UrlInput
+): Effect.Effect<{ readonly target: string; readonly shown: string }, InvalidOptions> =>
   Effect.isEffect(url)
-    ? Effect.flatMap(url, (u) => Effect.as(ClientOptions.validateUrl(u), ClientOptions.urlText(u)))
-    : Effect.succeed(ClientOptions.urlText(url))
+    ? Effect.flatMap(url, (u) => Effect.as(ClientOptions.validateUrl(u), resolved(u)))
+    : Effect.succeed(resolved(url))
+
+const resolved = (url: ClientOptions.Url) => ({ target: ClientOptions.urlText(url), shown: ClientOptions.showUrl(url) })
 
 /**
  * The headers of one attempt, `Redacted` values unwrapped only here, for the upgrade request. Headers an Effect

@@ -89,11 +89,14 @@ export const request = (
         runtime.throttle(frame),
         Effect.suspend(() => dispatch(runtime, clock, id, request.method, frame, timeoutMs, socket, envelope))
       )
-    return Tracing.withSpanOf(fiber.currentTracer, sent, "zen_websocket.request", {
-      method: request.method,
-      id,
-      client: runtime.id
-    })
+    return Tracing.withSpanOf(fiber.currentTracer, sent, "zen_websocket.request", () => ({
+      ...(runtime.server?.attributes() ?? Tracing.protocolAttributes),
+      "rpc.system": "jsonrpc",
+      "rpc.method": request.method,
+      "rpc.jsonrpc.version": "2.0",
+      "rpc.jsonrpc.request_id": String(id),
+      "zen_websocket.client_id": runtime.id
+    }))
   })
 
 /**

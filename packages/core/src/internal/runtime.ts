@@ -37,6 +37,7 @@ import { Pending } from "./pending.js"
 import { forLog } from "./redact.js"
 import { ServerIds } from "./serverIds.js"
 import type { FrameKind } from "./telemetry.js"
+import type * as Tracing from "./tracing.js"
 import * as Transport from "./transport.js"
 
 /** @internal */
@@ -60,6 +61,8 @@ export class Runtime {
   restoring = false
   /** the URL of the last completed upgrade, redacted (the `upgrade` event's `url`) */
   upgradedUrl: string | undefined = undefined
+  /** the server of the current (or last) attempt, for span attributes */
+  server: Tracing.Server | undefined = undefined
   closed = false
   currentState: State = "connecting"
   /** every inbound frame, control frames included: the heartbeat's sign of life */

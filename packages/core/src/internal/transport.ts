@@ -14,6 +14,8 @@ import { ConnectError, InvalidOptions } from "../WebSocketError.js"
 /** What the transport needs to open one connection. */
 export interface OpenOptions {
   readonly url: string
+  /** the URL as errors show it (`ClientOptions.showUrl`: secrets masked, a `Redacted` one as `<redacted>`) */
+  readonly shownUrl: string
   readonly timeout: number
   /** the longest close handshake (ours or the peer's), then the socket is destroyed */
   readonly closeTimeout: number
@@ -56,13 +58,13 @@ export const open = (
       if (!(ws instanceof WebSocket)) return Effect.fail(ws)
       return Effect.as(Scope.addFinalizer(scope, closeGracefully(ws, options.closeTimeout)), ws)
     })).pipe(
-      Effect.tap((ws) => awaitOpen(ws, options.url)),
+      Effect.tap((ws) => awaitOpen(ws, options.shownUrl)),
       Effect.timeoutFail({
         duration: Duration.millis(options.timeout),
         onTimeout: () =>
           new ConnectError({
             reason: "timeout",
-            url: options.url,
+            url: options.shownUrl,
             cause: `no WebSocket upgrade within ${options.timeout} ms`
           })
       })
