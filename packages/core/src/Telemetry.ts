@@ -24,8 +24,9 @@
  *   that exact name, synchronously and in attach order, like `:telemetry.execute`. Without the service, {@link record}
  *   (or {@link emit}) updates the metrics only.
  *
- * The client reports inbound traffic once per chunk (the frames one socket tick delivered), never per frame (DESIGN
- * §4): a `message_received` event carries the chunk's frame `count` and `bytes`. Outbound, every frame the client
+ * The client reports inbound traffic once per chunk (the data frames one event-loop turn read), never per frame
+ * (DESIGN §4): a `message_received` event carries the chunk's frame `count` and `bytes`, the frames no reader sees
+ * included (answers to requests, awaited acks, heartbeat answers). Outbound, every frame the client
  * puts on the wire is counted where it is written, whatever sent it, with its {@link FrameKind}: plain sends,
  * requests, subscribe and unsubscribe requests, heartbeat frames (our pings included, with their payload size) and
  * the frames of a restore. Inbound control frames (pings, pongs) and the pongs `ws` sends by itself are not counted

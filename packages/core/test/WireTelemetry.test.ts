@@ -102,6 +102,23 @@ describe("message_sent counts every outbound frame, by kind", () => {
     }))
 })
 
+describe("message_received counts every inbound data frame", () => {
+  it.scopedLive("answers to requests count, even when no frame for the readers follows them", () =>
+    Effect.gen(function*() {
+      const id = freshId()
+      const server = yield* Testing.startMockServer()
+      const client = yield* Client.connect(server.url, { id })
+      yield* Client.request(client, { method: "public/test" })
+      yield* Client.request(client, { method: "public/get_time" })
+      const received = Metric.value(Telemetry.messageReceived.pipe(Metric.tagged("client_id", id)))
+      // the answers were read (the requests resolved): counted at the end of their turn, without a close
+      for (let i = 0; i < 200 && (yield* received).count < 2; i++) yield* Effect.sleep("5 millis")
+      assert.strictEqual((yield* received).count, 2)
+      yield* Client.close(client)
+      assert.strictEqual((yield* received).count, 2)
+    }))
+})
+
 describe("rate_limiter.pressure", () => {
   it.scoped("a limiter in a client's send path emits each level change and sets the gauges (nothing emitted by hand)", () =>
     Effect.gen(function*() {

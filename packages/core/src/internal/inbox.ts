@@ -11,7 +11,13 @@ export class Inbox<A> {
   private batch: Array<A> = []
   private scheduled = false
 
-  constructor(private readonly owner: { readonly release: (batch: Array<A>) => void }) {}
+  constructor(
+    private readonly owner: {
+      readonly release: (batch: Array<A>) => void
+      /** a turn ended with nothing to release (the owner consumed its frames itself, e.g. answers to requests) */
+      readonly settle: () => void
+    }
+  ) {}
 
   get size(): number {
     return this.batch.length
@@ -19,6 +25,11 @@ export class Inbox<A> {
 
   offer(item: A): void {
     this.batch.push(item)
+    this.wake()
+  }
+
+  /** The end of this turn flushes, even when nothing was offered: a frame the owner consumed still gets reported. */
+  wake(): void {
     if (!this.scheduled) {
       this.scheduled = true
       setImmediate(flushInbox, this)
@@ -28,7 +39,7 @@ export class Inbox<A> {
   /** Releases what is buffered now (the end of the client does not wait for the next turn). */
   flush(): void {
     this.scheduled = false
-    if (this.batch.length === 0) return
+    if (this.batch.length === 0) return this.owner.settle()
     const batch = this.batch
     this.batch = []
     this.owner.release(batch)

@@ -168,7 +168,7 @@ export class Runtime {
     if (isBinary) {
       this.recorder?.recordBinary("in", data)
       const binary = new Message.Binary(data)
-      if (this.awaiters.size > 0 && this.awaiters.offer(binary)) return
+      if (this.awaiters.size > 0 && this.awaiters.offer(binary)) return this.inbox.wake()
       return this.deliver(binary)
     }
     const text = data.toString()
@@ -177,10 +177,14 @@ export class Runtime {
     if (this.pending.size > 0 && JsonRpc.mayBeResponse(text)) {
       const json = message.json
       const rttMs = this.pending.resolve(JsonRpc.classify(json), json)
-      if (rttMs !== undefined) return this.instruments.latency.add(rttMs)
+      if (rttMs !== undefined) {
+        this.instruments.latency.add(rttMs)
+        return this.inbox.wake()
+      }
     }
-    if (this.awaiters.size > 0 && this.awaiters.offer(message)) return
-    if (this.heartbeat !== undefined && this.heartbeat.onText(message)) return
+    // consumed frames (answers, awaited acks, heartbeat answers) reach no reader: the inbox's turn still reports them
+    if (this.awaiters.size > 0 && this.awaiters.offer(message)) return this.inbox.wake()
+    if (this.heartbeat !== undefined && this.heartbeat.onText(message)) return this.inbox.wake()
     this.deliver(message)
   }
 
@@ -207,6 +211,11 @@ export class Runtime {
     if (this.options.inbound.strategy === "suspend" && this.inbound.lag() >= this.options.inbound.bufferSize) {
       this.pause()
     }
+  }
+
+  /** A turn of frames the client consumed itself (no batch for the readers): their telemetry. */
+  settle(): void {
+    this.reportInbound()
   }
 
   /** Inbound telemetry, once per batch (DESIGN §4), never per frame. */
