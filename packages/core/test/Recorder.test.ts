@@ -100,6 +100,33 @@ describe("Recorder", () => {
         assert.deepStrictEqual(entries.map(Recorder.encodeLine), lines)
       }))
 
+    it.effect("text data is written exactly as JSON.stringify writes it (escapes, non-ASCII, lone surrogates)", () =>
+      Effect.gen(function*() {
+        const file = tmpFile()
+        const texts = [
+          "",
+          "plain ascii",
+          "{\"quoted\":\"and \\\\ backslashed\"}",
+          Array.from({ length: 32 }, (_, i) => String.fromCharCode(i)).join("") + "\u007f",
+          "caf\u00e9 \u2713 \u{1F600} \u2028\u2029",
+          "lone \ud800 high, lone \udc00 low, pair \ud83d\ude00",
+          "x".repeat(5_000) + "\"" + "\u00ff".repeat(3_000)
+        ]
+        yield* TestClock.setTime(base)
+        yield* Effect.scoped(Effect.gen(function*() {
+          const recorder = yield* Recorder.make(file, { redact: false })
+          for (const text of texts) recorder.recordText("in", text)
+          for (let i = 0; i < 250; i++) recorder.recordText("out", `{"n":${i},"s":"\t${"\"".repeat(i % 7)}"}`)
+        }))
+        const expected = [
+          ...texts.map((text) => ({ dir: "in", text })),
+          ...Array.from({ length: 250 }, (_, i) => ({ dir: "out", text: `{"n":${i},"s":"\t${"\"".repeat(i % 7)}"}` }))
+        ].map(({ dir, text }) =>
+          `{"ts":"2026-11-25T21:00:00.123000Z","dir":"${dir}","type":"text","data":${JSON.stringify(text)}}`
+        )
+        assert.deepStrictEqual(readLines(file), expected)
+      }))
+
     it.effect("ts has microseconds from the Clock", () =>
       Effect.gen(function*() {
         const file = tmpFile()

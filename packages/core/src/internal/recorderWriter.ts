@@ -1,6 +1,6 @@
 /**
  * The writing half of the recorder: the file (opened for appending, or rotated first), the writer (one flush at a
- * time, in order, each write uninterruptible, a failed write kept as text and retried), and the flush fiber (idle
+ * time, in order, each write uninterruptible, a failed write kept as bytes and retried), and the flush fiber (idle
  * while nothing is buffered; a second after the first entry, or at 100 entries; drained on every exit of the scope).
  */
 import type * as Clock from "effect/Clock"
@@ -35,9 +35,8 @@ const closeFile = (path: string, handle: FileHandle) =>
 const makeWriter = (path: string, handle: FileHandle, buffer: internal.EntryBuffer, redact: internal.Redactor) =>
   Effect.map(Effect.makeSemaphore(1), (semaphore) => {
     let failing = false
-    const write = (batch: { readonly text: string; readonly count: number }) => {
-      // encoded once: the write and the byte count share it
-      const bytes = Buffer.from(batch.text, "utf8")
+    const write = (batch: internal.Batch) => {
+      const bytes = batch.bytes
       return Effect.tryPromise({
         try: () => handle.appendFile(bytes),
         catch: (cause) => new RecorderError({ reason: "write", path, cause })

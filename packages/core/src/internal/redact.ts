@@ -141,9 +141,12 @@ export const makeRedactor = (option: ReadonlyArray<string> | boolean | undefined
   const keys = Array.from(new Set([...defaultRedactKeys, ...(Array.isArray(option) ? option : [])]))
   const keySet = new Set(keys)
   const pattern = makePattern(keys)
-  // one regular expression, not an `includes` per key: every recorded text frame goes through this check (~50 ns
-  // instead of ~200 ns for the five default keys)
-  const mentioned = new RegExp(keys.map(escapeRegExp).join("|"))
+  // one regular expression, not an `includes` per key: every recorded text frame goes through this check; and only
+  // the keys that contain no other key (`sign` finds `signature`, `token` finds `access_token`): ~45 ns for a 64 B
+  // frame and the default keys, ~80 ns with the whole list, ~200 ns with an `includes` per key
+  const mentioned = new RegExp(
+    keys.filter((key) => !keys.some((other) => other !== key && key.includes(other))).map(escapeRegExp).join("|")
+  )
   const mentionsAny = (data: string): boolean => mentioned.test(data)
   const maskText = (text: string): string =>
     text.replace(
