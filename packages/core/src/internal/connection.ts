@@ -28,6 +28,7 @@ import * as Reconnect from "../Reconnect.js"
 import type { InvalidOptions } from "../WebSocketError.js"
 import { ConnectError, Disconnected, NotConnected } from "../WebSocketError.js"
 import * as HeartbeatScheduler from "./heartbeatScheduler.js"
+import * as LifecycleLog from "./lifecycleLog.js"
 import { Link } from "./link.js"
 import type { Runtime } from "./runtime.js"
 import * as Session from "./session.js"
@@ -126,9 +127,11 @@ class Loop {
           // a server that said when to come back (HTTP 429/503 Retry-After) sets the delay, within maxBackoff
           const retryAfter = Reconnect.retryAfterMs(end, now)
           const next = retryAfter === undefined ? delay : Duration.millis(Math.min(retryAfter, options.maxBackoff))
+          const delayMs = Duration.toMillis(next)
           return Effect.as(
-            this.runtime.emit(
-              ClientEvent.Reconnecting({ attempt: this.attempt + 1, delayMs: Duration.toMillis(next) })
+            Effect.zipRight(
+              this.runtime.emit(ClientEvent.Reconnecting({ attempt: this.attempt + 1, delayMs })),
+              LifecycleLog.reconnecting(this.runtime.id, this.attempt + 1, delayMs, end)
             ),
             next
           )
@@ -251,6 +254,7 @@ class Loop {
       runtime.gaveUp()
       yield* runtime.setState("disconnected")
       yield* runtime.emit(ClientEvent.GaveUp({ attempts: this.attempt, cause: end }))
+      yield* LifecycleLog.gaveUp(runtime.id, this.attempt, end)
       const ready = this.ready
       if (ready === undefined) return
       // the first connection never became usable (e.g. its link died during the restore)
@@ -303,12 +307,14 @@ const connectOnce = (runtime: Runtime, url: ClientOptions.UrlInput) =>
     )
     // "connected" means usable: only a link that is still live after its restore is published, once
     yield* openToUsers(runtime, link, socket)
-    if (runtime.everConnected) runtime.reconnects++
+    const reconnected = runtime.everConnected
+    if (reconnected) runtime.reconnects++
     runtime.everConnected = true
     runtime.connectedAt = yield* Clock.currentTimeMillis
     yield* runtime.setState("connected")
     runtime.upgradedUrl = shown
     yield* runtime.emit(ClientEvent.Connected({ connectTimeMs }))
+    if (reconnected) yield* LifecycleLog.reconnected(runtime.id, connectTimeMs)
     return link
   })
 

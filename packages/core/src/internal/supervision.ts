@@ -28,6 +28,7 @@ import type * as ClientOptions from "../ClientOptions.js"
 import * as Reconnect from "../Reconnect.js"
 import type { ConnectError, InvalidOptions } from "../WebSocketError.js"
 import { FeedsTag } from "./feeds.js"
+import * as LifecycleLog from "./lifecycleLog.js"
 import { anyObject, decodeOptions, Millis } from "./schemaRules.js"
 import type { SupervisedClient } from "./supervisedClient.js"
 
@@ -219,11 +220,14 @@ export class Supervised {
     const schedule = this.policy.schedule.pipe(
       Schedule.modifyDelayEffect((_, delay) =>
         Effect.as(
-          this.owner.emit(SupervisorEvent.ClientRestarted({
-            id: this.proxy.id,
-            restarts: this.restarts + 1,
-            delayMs: Duration.toMillis(delay)
-          })),
+          Effect.zipRight(
+            this.owner.emit(SupervisorEvent.ClientRestarted({
+              id: this.proxy.id,
+              restarts: this.restarts + 1,
+              delayMs: Duration.toMillis(delay)
+            })),
+            LifecycleLog.restarting(this.proxy.id, this.restarts + 1, Duration.toMillis(delay))
+          ),
           delay
         )
       )
@@ -235,7 +239,7 @@ export class Supervised {
     return Effect.gen(this, function*() {
       this.proxy.down = true
       yield* this.proxy.detach()
-      yield* Effect.annotateLogs(Effect.logWarning("restart limit reached: staying down"), "client_id", this.proxy.id)
+      yield* LifecycleLog.restartLimit(this.proxy.id, this.counted.length, this.policy.windowMs)
       yield* this.owner.emit(SupervisorEvent.RestartLimitReached({
         id: this.proxy.id,
         restarts: this.counted.length,
