@@ -126,6 +126,23 @@ describe("default lifecycle logs", () => {
     }).pipe(Effect.provide(layer))
   })
 
+  it.scopedLive("a link that ends in a way that is not retried: a Warning that it gave up without retrying", () => {
+    const { layer, lines } = captureLogs()
+    return Effect.gen(function*() {
+      const server = yield* Testing.startMockServer()
+      yield* Client.connect(server.url, {
+        id: "kicked",
+        retryDelay: 5,
+        shouldReconnect: (cause) => (cause as { code?: number }).code !== 4001
+      })
+      yield* server.simulateDisconnect(4001, "kicked")
+      yield* eventually(() => ours(lines).length > 0)
+      const [line] = ours(lines)
+      assert.strictEqual(line.level, "WARN")
+      assert.match(line.message, /^gave up without retrying: Disconnected with close code 4001 .*kicked/)
+    }).pipe(Effect.provide(layer))
+  })
+
   it.scopedLive("a lost connection: the reconnect wait and the reconnect at Info, no frame's contents", () => {
     const { layer, lines } = captureLogs()
     return Effect.gen(function*() {

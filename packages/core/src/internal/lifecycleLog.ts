@@ -32,7 +32,12 @@ export const reconnected = (clientId: string, connectTimeMs: number) =>
 
 /** @internal */
 export const gaveUp = (clientId: string, attempts: number, after: unknown) =>
-  log(clientId, LogLevel.Warning, `gave up after ${attempts} attempt(s): ${why(after)}`)
+  log(
+    clientId,
+    LogLevel.Warning,
+    // 0 attempts: a live link ended in a way that is not retried (e.g. a close code the dialect calls fatal)
+    `${attempts === 0 ? "gave up without retrying" : `gave up after ${attempts} attempt(s)`}: ${why(after)}`
+  )
 
 /** @internal */
 export const restarting = (clientId: string, restarts: number, delayMs: number) =>
