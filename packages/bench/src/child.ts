@@ -32,6 +32,7 @@ const adapters: Record<AdapterName, () => Promise<Adapter>> = {
   effectSocket: () => import("./adapters/effectSocket.js").then((m) => m.adapter),
   effectSocketStream: () => import("./adapters/effectSocketStream.js").then((m) => m.adapter),
   effectFloor: () => import("./adapters/effectFloor.js").then((m) => m.adapter),
+  nodeWs: () => import("./adapters/nodeWebSocket.js").then((m) => m.adapter),
   partysocket: () => import("./adapters/partysocket.js").then((m) => m.adapter),
   rws: () => import("./adapters/rws.js").then((m) => m.adapter),
   zen: () => import("./adapters/zen.js").then((m) => m.adapter)
@@ -105,6 +106,7 @@ const harness: { readonly [K in Kind]: Harness<K> } = {
       frames: p.frames,
       json: p.json,
       consumer: p.consumer,
+      clientDeflate: p.clientDeflate,
       marks,
       setup
     })
@@ -286,7 +288,11 @@ const main = async () => {
   const pinned = scenario.pinToOneCpu === true ? pin() : undefined
   // the server boots while the client's modules load (it inherits the CPU affinity)
   const serverStarting = ServerProcess.start(
-    scenario.kind === "inbound" ? "blast" : scenario.kind === "fanin" ? "feed" : "ws"
+    scenario.kind === "inbound"
+      ? (params as InboundParams).deflate === true ? "deflate" : "blast"
+      : scenario.kind === "fanin"
+      ? "feed"
+      : "ws"
   )
   const adapter = await adapters[row.adapter]()
   const setup = row.adapter === "zen" && scenario.setup !== undefined ? await scenario.setup() : undefined

@@ -12,6 +12,7 @@ import * as os from "node:os"
 import { join } from "node:path"
 import * as Bundle from "./bundle.js"
 import type { ChildResult, Job, Mode } from "./common.js"
+import * as Node22 from "./node22.js"
 import * as Report from "./report.js"
 import type { Scenario } from "./scenarios.js"
 import { scenarios } from "./scenarios.js"
@@ -49,11 +50,16 @@ const selected = scenarios
 /** extra Node flags for every child, e.g. BENCH_NODE_FLAGS=--trace-gc (diagnosis only) */
 const extraNodeFlags = (process.env.BENCH_NODE_FLAGS ?? "").split(" ").filter((flag) => flag !== "")
 
-const runChild = (job: Job): Promise<ChildResult> =>
+/** the Node 22 binary of the rows that need it (`node22.ts`), once fetched */
+let node22: string | undefined
+const needsNode22 = (row: { readonly adapter: string }): boolean => row.adapter === "nodeWs"
+
+const runChild = (job: Job, execPath?: string): Promise<ChildResult> =>
   new Promise((resolve, reject) => {
     const profile = prof !== undefined && prof === `${job.scenario}/${job.row}`
     const child = fork(childPath, [JSON.stringify(job)], {
       cwd: root,
+      ...(execPath === undefined ? {} : { execPath }),
       execArgv: [
         ...(fromSource ? ["--import", "tsx", "--conditions=@zen-websocket/source"] : []),
         "--expose-gc",
@@ -63,6 +69,7 @@ const runChild = (job: Job): Promise<ChildResult> =>
       env: {
         ...process.env,
         BENCH_JOB_NAME: `${job.scenario}.${job.row}.${job.rep}`,
+        BENCH_SERVER_NODE: process.execPath,
         BENCH_PROF_DIR: profile ? `${root}results/prof` : ""
       },
       stdio: ["ignore", "inherit", "inherit", "ipc"]
@@ -144,13 +151,28 @@ const main = async () => {
     )
   }
   checkFdLimit()
+  let planned = selected as ReadonlyArray<Scenario>
+  if (planned.some((s) => s.rows.some(needsNode22))) {
+    const found = Node22.ensure()
+    if ("error" in found) {
+      console.error(`skipping the Node 22 WebSocket rows: ${found.error}`)
+      planned = planned.map((s) => ({
+        ...s,
+        rows: s.rows.filter((r) => !needsNode22(r)),
+        note: [s.note, `Node 22 WebSocket row skipped: ${found.error}.`].filter((n) => n !== undefined).join(" ")
+      }))
+    } else {
+      node22 = found.path
+      machine.versions["node (WebSocket rows)"] = found.version
+    }
+  }
   if (!fromSource) childPath = (await Bundle.make()).child
   console.error(
     `zen-websocket bench, ${mode} mode: ${selected.length} scenarios on ${machine.cores} cores, Node ${machine.node}`
   )
 
   const results: Array<Report.ScenarioResult> = []
-  for (const scenario of selected as ReadonlyArray<Scenario>) {
+  for (const scenario of planned) {
     const reps = repsOverride ?? scenario.reps[mode]
     const samples: Record<string, Array<ChildResult>> = Object.fromEntries(scenario.rows.map((r) => [r.id, []]))
     const errors: Record<string, Array<string>> = {}
@@ -160,7 +182,7 @@ const main = async () => {
         const job: Job = { scenario: scenario.id, row: row.id, mode, rep }
         const tc = performance.now()
         try {
-          const result = await runChild(job)
+          const result = await runChild(job, needsNode22(row) ? node22 : undefined)
           samples[row.id].push(result)
           const [headline] = Report.metricsOf(scenario)
           console.error(

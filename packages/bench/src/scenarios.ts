@@ -11,7 +11,15 @@
 import type { ZenSetup } from "./adapters/types.js"
 import type { Mode } from "./common.js"
 
-export type AdapterName = "raw" | "effectSocket" | "effectSocketStream" | "effectFloor" | "partysocket" | "rws" | "zen"
+export type AdapterName =
+  | "raw"
+  | "effectSocket"
+  | "effectSocketStream"
+  | "effectFloor"
+  | "nodeWs"
+  | "partysocket"
+  | "rws"
+  | "zen"
 
 export interface InboundParams {
   /** frame size in bytes (64, 1024 or 16384) */
@@ -22,6 +30,10 @@ export interface InboundParams {
   readonly frames: number
   /** zen rows: `chunk` = `Stream.runForEachChunk`, `element` = `Stream.runForEach`, `callback` = `Client.forEachChunk` */
   readonly consumer: "chunk" | "element" | "callback"
+  /** a `ws` server that compresses every frame (permessage-deflate) for a client that offers it (`deflate` mode) */
+  readonly deflate?: boolean
+  /** raw rows: `perMessageDeflate` of the `ws` client (unset: ws's default, which the plain server declines) */
+  readonly clientDeflate?: boolean
 }
 
 export interface EchoParams {
@@ -189,6 +201,8 @@ const effectSocketStream: Client = {
 }
 const partysocket: Client = { id: "partysocket", label: "partysocket", adapter: "partysocket" }
 const rws: Client = { id: "rws", label: "reconnecting-websocket", adapter: "rws" }
+/** runs under Node 22, fetched on demand by the runner (`node22.ts`) */
+const nodeWs: Client = { id: "node-websocket", label: "Node 22 built-in WebSocket (undici)", adapter: "nodeWs" }
 const zen: Client = { id: "zen", label: "zen-websocket", adapter: "zen" }
 const anchors = [raw, effectSocket, partysocket, rws]
 
@@ -226,7 +240,7 @@ const inbound = (size: number, json: boolean, frames: Record<Mode, number>): Sce
     full: { size, json, warmup: Math.round(frames.full / 5), frames: frames.full, consumer: "chunk" }
   },
   reps: { quick: 3, full: 5 },
-  rows: [...anchors, effectSocketStream, zenChunk, zenCallback, zenElement],
+  rows: [...anchors, nodeWs, effectSocketStream, zenChunk, zenCallback, zenElement],
   baseline: "raw-ws",
   targets: [
     {
@@ -252,7 +266,7 @@ const idle = (ping: boolean): Scenario<"idle"> => ({
       warmupCount: 50,
       concurrency: 100,
       pingIntervalMs: ping ? 1_000 : undefined,
-      settleMs: 1_000,
+      settleMs: 500,
       consume: true
     },
     full: {
@@ -345,7 +359,7 @@ const fanin = (id: string, count: Record<Mode, number>, ping: boolean): Scenario
       rate: 10,
       pingIntervalMs: ping ? 1_000 : undefined,
       settleMs: 500,
-      windowMs: 1_500
+      windowMs: 1_000
     },
     full: {
       count: count.full,
@@ -380,13 +394,42 @@ const fanin = (id: string, count: Record<Mode, number>, ping: boolean): Scenario
     "process over the measured window ÷ frames consumed in it; heap after `gc()`, RSS at the end."
 })
 
+/** The same frames compressed by the server when the client offers permessage-deflate: ws with it on and off. */
+const deflated = (plain: Scenario<"inbound">): Scenario<"inbound"> => ({
+  ...plain,
+  id: "inbound.deflate.1024",
+  title: "Inbound, 1 KiB text frames, compressed (permessage-deflate) for a client that offers it",
+  params: {
+    quick: { ...plain.params.quick, deflate: true },
+    full: { ...plain.params.full, deflate: true }
+  },
+  rows: [
+    { ...raw, label: "raw ws 8, perMessageDeflate off", args: { clientDeflate: false } },
+    {
+      id: "raw-ws-deflate",
+      label: "raw ws 8, perMessageDeflate on (every frame inflated)",
+      adapter: "raw",
+      args: { clientDeflate: true }
+    },
+    { ...zenChunk, label: "zen-websocket, Stream.runForEachChunk (never offers permessage-deflate)" }
+  ],
+  targets: [],
+  note: "The server is a `ws` server with permessage-deflate (`threshold: 0`, `serverNoContextTakeover`: every " +
+    "frame compressed on its own) in its own process: a client that offers the extension gets every frame " +
+    "compressed and inflates each one, the others get plain frames from the same server. zen-websocket has no " +
+    "`perMessageDeflate` option (its transport always opens `ws` with it off), so its row gets the plain frames."
+})
+
 export const scenarios: ReadonlyArray<Scenario> = [
   inbound(64, false, { quick: 200_000, full: 1_000_000 }),
   inbound(1024, false, { quick: 50_000, full: 400_000 }),
-  inbound(64, true, { quick: 200_000, full: 1_000_000 }),
-  inbound(1024, true, { quick: 50_000, full: 400_000 }),
-  { ...inbound(16384, false, { quick: 10_000, full: 50_000 }), rows: big, reps: { quick: 2, full: 3 } },
-  { ...inbound(16384, true, { quick: 10_000, full: 50_000 }), rows: big, reps: { quick: 2, full: 3 } },
+  // quick mode's frame counts are sized for its 4-minute budget (each measured window stays >= ~0.15 s)
+  inbound(64, true, { quick: 100_000, full: 1_000_000 }),
+  inbound(1024, true, { quick: 25_000, full: 400_000 }),
+  { ...inbound(16384, false, { quick: 6_000, full: 50_000 }), rows: big, reps: { quick: 2, full: 3 } },
+  { ...inbound(16384, true, { quick: 6_000, full: 50_000 }), rows: big, reps: { quick: 2, full: 3 } },
+  // the inflating row runs at ~6 k frames/s (ws inflates each message in the thread pool, one at a time)
+  { ...deflated(inbound(1024, false, { quick: 10_000, full: 50_000 })), reps: { quick: 2, full: 3 } },
   {
     id: "echo",
     title: "Round trip, echo of a 64 B frame, one in flight",
@@ -398,6 +441,7 @@ export const scenarios: ReadonlyArray<Scenario> = [
     reps: { quick: 2, full: 5 },
     rows: [
       ...anchors,
+      nodeWs,
       { ...zen, label: "zen-websocket (Stream.runForEach + sendMessage)" },
       {
         id: "zen-callback",
@@ -417,7 +461,7 @@ export const scenarios: ReadonlyArray<Scenario> = [
     title: "JSON-RPC requests, 100 in flight",
     kind: "requests",
     params: {
-      quick: { warmup: 5_000, total: 20_000, inflight: 100 },
+      quick: { warmup: 3_000, total: 10_000, inflight: 100 },
       full: { warmup: 10_000, total: 100_000, inflight: 100 }
     },
     reps: { quick: 3, full: 5 },
@@ -452,7 +496,7 @@ export const scenarios: ReadonlyArray<Scenario> = [
     title: "Recovery: server back → subscriptions restored (3 channels, retry every 10 ms, no jitter)",
     kind: "recovery",
     params: {
-      quick: { outages: 5, downMs: 100, retryDelayMs: 10, channels: ["ticker.A", "ticker.B", "book.A"] },
+      quick: { outages: 4, downMs: 100, retryDelayMs: 10, channels: ["ticker.A", "ticker.B", "book.A"] },
       full: { outages: 10, downMs: 100, retryDelayMs: 10, channels: ["ticker.A", "ticker.B", "book.A"] }
     },
     reps: { quick: 2, full: 5 },

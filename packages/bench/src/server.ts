@@ -8,6 +8,9 @@
  * - `feed`: the `blast` upgrade, then every connection gets `?rate=` (default 10) 64-byte text frames per second,
  *   spread over 10 ms ticks (a tenth of the connections per tick at 10/s), each carrying the server's wall-clock time
  *   in ms (`{"ts":1764770000000.123,…`, 17 characters at offset 6) for the delivery lag. Pings are answered.
+ * - `deflate`: a `ws` server with permessage-deflate (every message compressed, no context takeover, for a client that
+ *   offers the extension; plain frames otherwise) that answers a text frame holding `n` with `n` text frames of
+ *   `?size=` bytes, 1 000 at a time (the next thousand once the last one is written).
  * - `ws`: a `ws` server that echoes every frame, answers JSON-RPC requests (`public/subscribe` with its channels,
  *   anything else with `{ "ok": true }`), and can be taken down and brought back on the same port over IPC
  *   (`{ type: "down" }` terminates every connection and closes the listener; `{ type: "up" }` listens again).
@@ -200,5 +203,33 @@ const startWs = () => {
   })
 }
 
+/** `deflate` mode: what a server that compresses every message sends, through `ws`'s own permessage-deflate. */
+const startDeflate = () => {
+  const wss = new WebSocketServer({
+    host: "127.0.0.1",
+    port: 0,
+    backlog: 4096,
+    perMessageDeflate: { threshold: 0, serverNoContextTakeover: true }
+  }, () => {
+    const address = wss.address()
+    send({ type: "listening", port: typeof address === "object" && address !== null ? address.port : 0 })
+  })
+  wss.on("connection", (ws: WebSocket, req) => {
+    ws.on("error", () => {})
+    const text = payload(Number(new URL(req.url ?? "/", "http://x").searchParams.get("size") ?? 64))
+    ws.on("message", (data, isBinary) => {
+      const count = isBinary ? 0 : Number.parseInt(data.toString(), 10)
+      let left = Number.isFinite(count) ? count : 0
+      const more = () => {
+        const n = Math.min(BATCH, left)
+        left -= n
+        for (let i = 1; i <= n; i++) ws.send(text, i === n && left > 0 ? more : undefined)
+      }
+      more()
+    })
+  })
+}
+
 if (mode === "blast" || mode === "feed") startBlast(mode === "feed")
+else if (mode === "deflate") startDeflate()
 else startWs()

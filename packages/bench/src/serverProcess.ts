@@ -39,8 +39,10 @@ const next = (child: ChildProcess, type: string): Promise<any> =>
     child.once("exit", onExit)
   })
 
-export const start = async (mode: "blast" | "feed" | "ws"): Promise<ServerProcess> => {
+export const start = async (mode: "blast" | "feed" | "deflate" | "ws"): Promise<ServerProcess> => {
   const child = fork(serverPath, [mode], {
+    // every row's server runs on the runner's Node, also for a child running on another one (the Node 22 rows)
+    execPath: process.env.BENCH_SERVER_NODE ?? process.execPath,
     execArgv: [
       ...(fromSource ? ["--import", "tsx", "--conditions=@zen-websocket/source"] : []),
       "--max-old-space-size=2048"

@@ -42,8 +42,8 @@ const openKept = async (
 }
 
 export const adapter: Adapter = {
-  inbound: async ({ frames, json, marks, url, warmup }) => {
-    const ws = new WebSocket(url)
+  inbound: async ({ clientDeflate, frames, json, marks, url, warmup }) => {
+    const ws = new WebSocket(url, clientDeflate === undefined ? undefined : { perMessageDeflate: clientDeflate })
     const counter = countedInbound({ warmup, frames, json, marks, send: (frame) => ws.send(frame) })
     ws.on("message", (data: Buffer, isBinary) => counter.onText(isBinary ? "" : data.toString()))
     await opened(ws)

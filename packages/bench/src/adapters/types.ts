@@ -22,6 +22,8 @@ export interface InboundArgs {
   readonly json: boolean
   /** zen only: `Stream.runForEachChunk` or `Stream.runForEach` */
   readonly consumer: "chunk" | "element" | "callback"
+  /** raw only: the `ws` client's `perMessageDeflate` (undefined: ws's default) */
+  readonly clientDeflate?: boolean | undefined
   readonly marks: Marks
   readonly setup: ZenSetup | undefined
 }
