@@ -5,11 +5,14 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import * as Chunk from "effect/Chunk"
+import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Metric from "effect/Metric"
 import * as Stream from "effect/Stream"
 import * as TestClock from "effect/TestClock"
+import type { AddressInfo } from "node:net"
+import { WebSocketServer } from "ws"
 import * as Client from "../src/Client.js"
 import * as RateLimiter from "../src/RateLimiter.js"
 import * as Telemetry from "../src/Telemetry.js"
@@ -116,6 +119,41 @@ describe("message_received counts every inbound data frame", () => {
       assert.strictEqual((yield* received).count, 2)
       yield* Client.close(client)
       assert.strictEqual((yield* received).count, 2)
+    }))
+})
+
+describe("a heartbeat ping counts only when it goes out", () => {
+  it.scopedLive("a peer slow to finish the close handshake: the pings of the closing socket are neither sent nor counted", () =>
+    Effect.gen(function*() {
+      let pings = 0
+      const server = new WebSocketServer({ host: "127.0.0.1", port: 0 })
+      yield* Effect.addFinalizer(() => Effect.async<void>((resume) => server.close(() => resume(Effect.void))))
+      yield* Effect.async<void>((resume) => server.on("listening", () => resume(Effect.void)))
+      const closing = Effect.runSync(Deferred.make<void>())
+      server.on("connection", (socket) => {
+        socket.on("ping", () => {
+          pings++
+          if (pings !== 3) return
+          // the server closes, then reads nothing for a while: the client's socket stays CLOSING meanwhile
+          socket.close(4001, "maintenance")
+          socket.pause()
+          Effect.runFork(Deferred.succeed(closing, undefined))
+          setTimeout(() => socket.resume(), 300)
+        })
+      })
+      const id = freshId()
+      const client = yield* Client.connect(`ws://127.0.0.1:${(server.address() as AddressInfo).port}`, {
+        id,
+        retryCount: 0,
+        closeTimeout: 2_000,
+        heartbeatConfig: { type: "ping", interval: 10, maxMissed: 1_000 }
+      })
+      yield* Deferred.await(closing)
+      yield* client.stateChanges.pipe(Stream.filter((s) => s !== "connected"), Stream.take(1), Stream.runDrain)
+      yield* Client.close(client)
+      // every ping the client wrote before its close reply was read by the server once it resumed
+      assert.isAtLeast(pings, 3)
+      assert.strictEqual(yield* sentOf(id, "heartbeat"), pings)
     }))
 })
 

@@ -73,7 +73,8 @@ export class Link implements Transport.Listeners, Heartbeat.Link, Heartbeat.Hook
   // ---- the heartbeat's view ----
 
   ping(payload: Uint8Array): void {
-    if (this.socket === undefined) return
+    // a socket that is closing writes no ping (ws drops it): nothing to count either
+    if (this.socket === undefined || !Transport.isOpen(this.socket)) return
     this.socket.ping(payload)
     this.runtime.instruments.sent("heartbeat", payload.byteLength)
   }
