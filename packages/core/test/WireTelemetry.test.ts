@@ -128,7 +128,9 @@ describe("a heartbeat ping counts only when it goes out", () => {
       let pings = 0
       const server = new WebSocketServer({ host: "127.0.0.1", port: 0 })
       yield* Effect.addFinalizer(() => Effect.async<void>((resume) => server.close(() => resume(Effect.void))))
-      yield* Effect.async<void>((resume) => server.on("listening", () => resume(Effect.void)))
+      yield* Effect.async<void>((resume) => {
+        server.on("listening", () => resume(Effect.void))
+      })
       const closing = Effect.runSync(Deferred.make<void>())
       server.on("connection", (socket) => {
         socket.on("ping", () => {
