@@ -98,6 +98,29 @@ describe("ClientOptions", () => {
       assert.deepStrictEqual(ClientOptions.defaults.inbound, { bufferSize: 1024, strategy: "suspend" })
     }))
 
+  it.effect("one options object is validated once; changed between two validations, it is validated again", () =>
+    Effect.gen(function*() {
+      const options: { -readonly [K in keyof ClientOptions.Options]: ClientOptions.Options[K] } = {
+        retryDelay: "2 seconds",
+        inbound: { bufferSize: 64, strategy: "suspend" }
+      }
+      const first = yield* ClientOptions.validate(options)
+      assert.strictEqual(yield* ClientOptions.validate(options), first, "same object, same fields: the same result")
+      assert.strictEqual(yield* ClientOptions.validate(undefined), ClientOptions.defaults)
+      // a field changed
+      options.retryDelay = "3 seconds"
+      assert.strictEqual((yield* ClientOptions.validate(options)).retryDelay, 3000)
+      // a field added, and one that is now invalid
+      options.maxBackoff = 10
+      const error = yield* Effect.flip(ClientOptions.validate(options))
+      assert.strictEqual(error.field, "maxBackoff")
+      delete options.maxBackoff // a nested object changed in place
+      ;(options.inbound as { bufferSize: number }).bufferSize = 8
+      assert.strictEqual((yield* ClientOptions.validate(options)).inbound.bufferSize, 8)
+      ;(options.inbound as { bufferSize: number }).bufferSize = -1
+      assert.strictEqual((yield* Effect.flip(ClientOptions.validate(options))).field, "inbound.bufferSize")
+    }))
+
   it.effect("clients made from one options object share its nested objects and the defaults (idle heap)", () =>
     Effect.gen(function*() {
       const options: ClientOptions.Options = { heartbeatConfig: { type: "ping", interval: 1000 } }
