@@ -4,10 +4,8 @@
  * level, never a frame's contents.
  */
 import { assert, describe, it } from "@effect/vitest"
-import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
-import * as HashMap from "effect/HashMap"
 import * as Logger from "effect/Logger"
 import * as LogLevel from "effect/LogLevel"
 import * as Schedule from "effect/Schedule"
@@ -17,27 +15,7 @@ import * as Client from "../src/Client.js"
 import * as ClientSupervisor from "../src/ClientSupervisor.js"
 import * as Testing from "../src/Testing.js"
 import { awaitSleeps } from "./utils/clock.js"
-
-interface Line {
-  readonly level: string
-  readonly message: string
-  readonly annotations: Record<string, unknown>
-  readonly cause: string
-}
-
-/** A logger in place of the default one that keeps every line it is given. */
-const captureLogs = () => {
-  const lines: Array<Line> = []
-  const logger = Logger.make(({ annotations, cause, logLevel, message }) => {
-    lines.push({
-      level: logLevel.label,
-      message: (Array.isArray(message) ? message : [message]).map(String).join(" "),
-      annotations: Object.fromEntries(HashMap.toEntries(annotations)),
-      cause: Cause.isEmpty(cause) ? "" : Cause.pretty(cause)
-    })
-  })
-  return { lines, layer: Logger.replace(Logger.defaultLogger, logger) }
-}
+import { captureLogs, type Line } from "./utils/logs.js"
 
 /** Waits (in real time, bounded) until `done` holds. */
 const eventually = (done: () => boolean) =>
