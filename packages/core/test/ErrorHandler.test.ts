@@ -1,5 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import * as Cause from "effect/Cause"
+import { NodeInspectSymbol } from "effect/Inspectable"
 import * as ErrorHandler from "../src/ErrorHandler.js"
 import {
   ConnectError,
@@ -627,6 +628,20 @@ describe("ErrorHandler.explain covers the whole error family", () => {
       const error = sample!()
       assert.isTrue(WebSocketError.isZenWebSocketError(error))
       isExplanation(ErrorHandler.explain(error))
+    })
+  }
+
+  for (const [name] of family) {
+    it(`${name}: Pipeable and Inspectable (pipe, toJSON, toString, Node inspect)`, () => {
+      const error = samples[name]!() as Record<PropertyKey, unknown> & {
+        readonly _tag: string
+        pipe<B>(f: (self: unknown) => B): B
+        toJSON(): unknown
+      }
+      assert.strictEqual(error.pipe((self) => self), error)
+      assert.strictEqual((error.toJSON() as { readonly _tag: string })._tag, name)
+      assert.include(String(error), name)
+      assert.isFunction(error[NodeInspectSymbol])
     })
   }
 
