@@ -239,7 +239,7 @@ const inbound = (size: number, json: boolean, frames: Record<Mode, number>): Sce
     quick: { size, json, warmup: Math.round(frames.quick / 5), frames: frames.quick, consumer: "chunk" },
     full: { size, json, warmup: Math.round(frames.full / 5), frames: frames.full, consumer: "chunk" }
   },
-  reps: { quick: 3, full: 5 },
+  reps: { quick: 3, full: 3 },
   rows: [...anchors, nodeWs, effectSocketStream, zenChunk, zenCallback, zenElement],
   baseline: "raw-ws",
   targets: [
@@ -278,7 +278,7 @@ const idle = (ping: boolean): Scenario<"idle"> => ({
       consume: true
     }
   },
-  reps: { quick: 1, full: 3 },
+  reps: { quick: 1, full: 2 },
   rows: ping
     ? [
       { ...raw, label: "raw ws 8 + setInterval ping (by hand)" },
@@ -366,11 +366,11 @@ const fanin = (id: string, count: Record<Mode, number>, ping: boolean): Scenario
       concurrency: 200,
       rate: 10,
       pingIntervalMs: ping ? 1_000 : undefined,
-      settleMs: 3_000,
-      windowMs: 10_000
+      settleMs: 2_000,
+      windowMs: 6_000
     }
   },
-  reps: { quick: 1, full: 2 },
+  reps: { quick: 1, full: 1 },
   rows: [
     { ...raw, label: ping ? "raw ws 8, one listener each + setInterval ping" : "raw ws 8, one listener each" },
     {
@@ -464,7 +464,7 @@ export const scenarios: ReadonlyArray<Scenario> = [
       quick: { warmup: 3_000, total: 10_000, inflight: 100 },
       full: { warmup: 10_000, total: 100_000, inflight: 100 }
     },
-    reps: { quick: 3, full: 5 },
+    reps: { quick: 3, full: 3 },
     rows: [
       { ...raw, label: "raw ws 8 + hand-written id → resolver map" },
       { ...effectSocket, label: "@effect/platform Socket + id → Deferred map" },
@@ -513,6 +513,9 @@ export const scenarios: ReadonlyArray<Scenario> = [
   } satisfies Scenario<"recovery">,
   // quick mode: a quarter of the connections of the 16:35 trial's 500/1 000/2 000 would still show the curve; half
   // keeps the heap and lag figures above the noise (opening the connections is most of these rows' time)
+  // full mode: one repetition of each fan-in row (at 10 000 connections one row takes 1–2 minutes on this machine,
+  // most of it opening the connections while the server already feeds the first ones), 3 of inbound and requests,
+  // 2 of idle, so that `pnpm bench --full` stays within ~20 minutes
   fanin("s", { quick: 250, full: 1_000 }, false),
   fanin("m", { quick: 500, full: 5_000 }, false),
   fanin("l", { quick: 1_000, full: 10_000 }, false),
